@@ -1,0 +1,27 @@
+// swift-tools-version:5.9
+// SwiftPM builds the library in normal Swift for `swift test`. The shipping
+// libwebsockets.so.5 is built by CMake from the same sources in Embedded Swift
+// (see CMakeLists.txt), so every source must compile in both modes.
+import PackageDescription
+
+let package = Package(
+    name: "libwebsockets",
+    products: [
+        .library(name: "websockets", type: .dynamic, targets: ["LibWebSockets"]),
+    ],
+    targets: [
+        // POSIX, OpenSSL, zlib and the public header, plus the one variadic
+        // function Swift cannot define (`_lws_log`).
+        .target(
+            name: "CLibWebSockets",
+            linkerSettings: [.linkedLibrary("ssl"), .linkedLibrary("crypto"), .linkedLibrary("z")]
+        ),
+        // Pure protocol code: no sockets, no C, unit-testable byte by byte.
+        .target(name: "WebSocketProtocol"),
+        // Context, connections, service loop, transports and the C ABI exports.
+        .target(name: "LibWebSockets", dependencies: ["CLibWebSockets", "WebSocketProtocol"]),
+        .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
+        .testTarget(name: "LibWebSocketsTests", dependencies: ["LibWebSockets", "CLibWebSockets"]),
+    ],
+    swiftLanguageVersions: [.v5]
+)

@@ -1,0 +1,105 @@
+import CLibWebSockets
+
+// Questions about one connection (seed: libwebsocket_get_socket_fd,
+// libwebsockets_get_protocol, libwebsockets_remaining_packet_payload,
+// libwebsocket_is_final_fragment, lws_frame_is_binary,
+// libwebsocket_get_reserved_bits, lws_is_ssl, libwebsockets_get_peer_addresses,
+// libwebsocket_read).
+
+@_cdecl("libwebsocket_get_socket_fd")
+public func libwebsocket_get_socket_fd(_ wsi: OpaquePointer?) -> Int32 {
+    Connection.from(wsi)?.fd ?? -1
+}
+
+@_cdecl("libwebsockets_get_protocol")
+public func libwebsockets_get_protocol(_ wsi: OpaquePointer?) -> UnsafePointer<libwebsocket_protocols>? {
+    guard let connection = Connection.from(wsi) else { return nil }
+    return UnsafePointer(connection.protocolPointer)
+}
+
+@_cdecl("libwebsockets_remaining_packet_payload")
+public func libwebsockets_remaining_packet_payload(_ wsi: OpaquePointer?) -> Int {
+    guard let connection = Connection.from(wsi) else { return 0 }
+    return Int(truncatingIfNeeded: connection.rxRemaining)
+}
+
+@_cdecl("libwebsocket_is_final_fragment")
+public func libwebsocket_is_final_fragment(_ wsi: OpaquePointer?) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return 0 }
+    return connection.rxFinal && connection.rxRemaining == 0 ? 1 : 0
+}
+
+@_cdecl("lws_frame_is_binary")
+public func lws_frame_is_binary(_ wsi: OpaquePointer?) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return 0 }
+    return connection.rxBinary ? 1 : 0
+}
+
+/// The RSV bits of the frame being received, in the frame header's
+/// positions (RSV1 = 0x40, RSV2 = 0x20, RSV3 = 0x10) as 1.4 reported them.
+@_cdecl("libwebsocket_get_reserved_bits")
+public func libwebsocket_get_reserved_bits(_ wsi: OpaquePointer?) -> UInt8 {
+    guard let connection = Connection.from(wsi) else { return 0 }
+    return (connection.rxReservedBits & 7) << 4
+}
+
+@_cdecl("lws_is_ssl")
+public func lws_is_ssl(_ wsi: OpaquePointer?) -> Int32 {
+    0
+}
+
+@_cdecl("libwebsockets_get_peer_addresses")
+public func libwebsockets_get_peer_addresses(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ fd: Int32,
+                                             _ name: UnsafeMutablePointer<CChar>?, _ nameLength: Int32,
+                                             _ rip: UnsafeMutablePointer<CChar>?, _ ripLength: Int32) {
+    if let name, nameLength > 0 { name[0] = 0 }
+    if let rip, ripLength > 0 { rip[0] = 0 }
+    var address = SocketAddress()
+    address.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+    let ok = withUnsafeMutableBytes(of: &address.storage) { raw in
+        getpeername(fd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &address.length) == 0
+    }
+    guard ok else {
+        Log.information("get_peer_addresses: getpeername on fd \(fd) failed")
+        return
+    }
+    if let rip, ripLength > 0 {
+        let numeric = address.numericHost()
+        copyTruncated(numeric, into: rip, capacity: Int(ripLength))
+    }
+    if let name, nameLength > 0 {
+        var host = [CChar](repeating: 0, count: 256)
+        let found = address.withSockaddr { sa, length in
+            getnameinfo(sa, length, &host, socklen_t(host.count), nil, 0, 0) == 0
+        }
+        if found { copyTruncated(host, into: name, capacity: Int(nameLength)) }
+    }
+}
+
+/// Copies a NUL-terminated string, truncating to fit and always terminating.
+func copyTruncated(_ source: [CChar], into destination: UnsafeMutablePointer<CChar>, capacity: Int) {
+    var i = 0
+    while i < capacity - 1 && i < source.count && source[i] != 0 {
+        destination[i] = source[i]
+        i += 1
+    }
+    destination[i] = 0
+}
+
+/// Feeds bytes the application read itself into the connection, exactly as
+/// if the library had read them from the socket.
+@_cdecl("libwebsocket_read")
+public func libwebsocket_read(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int) -> Int32 {
+    guard let connection = Connection.from(wsi), let buf else { return -1 }
+    guard len > 0 else { return 0 }
+    let buffer = connection.context.readBuffer
+    var offset = 0
+    while offset < len && connection.state != .dead {
+        let n = min(len - offset, buffer.count)
+        buffer.baseAddress!.copyMemory(from: buf + offset, byteCount: n)
+        offset += n
+        connection.consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+    }
+    connection.completeRequestedClose()
+    return 0
+}

@@ -1,0 +1,135 @@
+import CLibWebSockets
+import WebSocketProtocol
+
+// Utilities that need no connection (header: libwebsockets_SHA1,
+// lws_b64_encode_string, lws_b64_decode_string, libwebsockets_get_random,
+// lws_token_to_string, lws_get_library_version, lws_set_allocator,
+// lws_daemonize).
+
+@_cdecl("libwebsockets_SHA1")
+public func libwebsockets_SHA1(_ d: UnsafePointer<UInt8>?, _ n: Int, _ md: UnsafeMutablePointer<UInt8>?) -> UnsafeMutablePointer<UInt8>? {
+    guard let md, d != nil || n == 0 else {
+        Log.error("libwebsockets_SHA1: NULL buffer")
+        return nil
+    }
+    var sha = SHA1()
+    if let d { sha.update(UnsafeRawBufferPointer(start: d, count: n)) }
+    let digest = sha.finalize()
+    for i in 0..<digest.count { md[i] = digest[i] }
+    return md
+}
+
+@_cdecl("lws_b64_encode_string")
+public func lws_b64_encode_string(_ input: UnsafePointer<CChar>?, _ inputLength: Int32,
+                                  _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32) -> Int32 {
+    guard let out, outSize > 0, inputLength >= 0, input != nil || inputLength == 0 else {
+        Log.error("lws_b64_encode_string: bad arguments")
+        return -1
+    }
+    let source = UnsafeRawBufferPointer(start: input, count: Int(inputLength))
+    let n = Base64.encode(source, into: UnsafeMutableRawBufferPointer(start: out, count: Int(outSize)))
+    if n < 0 { Log.information("lws_b64_encode_string: output buffer too small") }
+    return Int32(n)
+}
+
+@_cdecl("lws_b64_decode_string")
+public func lws_b64_decode_string(_ input: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32) -> Int32 {
+    guard let input, let out, outSize > 0 else {
+        Log.error("lws_b64_decode_string: bad arguments")
+        return -1
+    }
+    let source = UnsafeRawBufferPointer(start: input, count: strlen(input))
+    let n = Base64.decode(source, into: UnsafeMutableRawBufferPointer(start: out, count: Int(outSize)))
+    if n < 0 { Log.information("lws_b64_decode_string: invalid input or output buffer too small") }
+    return Int32(n)
+}
+
+@_cdecl("libwebsockets_get_random")
+public func libwebsockets_get_random(_ context: OpaquePointer?, _ buf: UnsafeMutableRawPointer?, _ len: Int32) -> Int32 {
+    guard let buf, len >= 0 else {
+        Log.error("libwebsockets_get_random: bad arguments")
+        return -1
+    }
+    Random.fill(UnsafeMutableRawBufferPointer(start: buf, count: Int(len)))
+    return len
+}
+
+@_cdecl("lws_token_to_string")
+public func lws_token_to_string(_ token: lws_token_indexes) -> UnsafePointer<UInt8>? {
+    guard let name = HeaderToken.wireName(Int(token.rawValue)) else { return nil }
+    return name.utf8Start
+}
+
+@_cdecl("lws_get_library_version")
+public func lws_get_library_version() -> UnsafePointer<CChar>? {
+    lws_c_library_version()
+}
+
+@_cdecl("lws_set_allocator")
+public func lws_set_allocator(_ allocator: (@convention(c) (UnsafeMutableRawPointer?, Int) -> UnsafeMutableRawPointer?)?) {
+    Allocator.custom = allocator
+}
+
+/// Forks into the background: the parent exits, the child starts a new
+/// session, detaches from the terminal and records its pid in `lockPath`
+/// (refusing to start when that file names a process that is still alive).
+/// Returns 0 in the child, non-zero on failure.
+@_cdecl("lws_daemonize")
+public func lws_daemonize(_ lockPath: UnsafePointer<CChar>?) -> Int32 {
+    if let lockPath, Daemon.lockHeldByLiveProcess(lockPath) {
+        Log.error("lws_daemonize: \(cString: lockPath) names a running process")
+        return 1
+    }
+    let child = fork()
+    if child < 0 {
+        Log.error("lws_daemonize: fork failed, errno \(lws_c_errno())")
+        return -1
+    }
+    if child > 0 { _exit(0) }
+    _ = setsid()
+    _ = umask(0o022)
+    Daemon.detachStandardStreams()
+    if let lockPath, !Daemon.writeLock(lockPath) {
+        Log.error("lws_daemonize: cannot write \(cString: lockPath)")
+        return -1
+    }
+    return 0
+}
+
+private enum Daemon {
+    static func lockHeldByLiveProcess(_ path: UnsafePointer<CChar>) -> Bool {
+        let fd = lws_c_open_readonly(path)
+        guard fd >= 0 else { return false }
+        defer { Socket.close(fd) }
+        var text = [UInt8](repeating: 0, count: 16)
+        let n = text.withUnsafeMutableBytes { read(fd, $0.baseAddress, 15) }
+        guard n > 0 else { return false }
+        var pid: Int32 = 0
+        for c in text[0..<n] where c >= 48 && c <= 57 {
+            pid = pid &* 10 &+ Int32(c - 48)
+        }
+        if pid <= 0 { return false }
+        if kill(pid, 0) == 0 { return true }
+        _ = unlink(path)
+        return false
+    }
+
+    static func writeLock(_ path: UnsafePointer<CChar>) -> Bool {
+        let fd = lws_c_open_lockfile(path)
+        guard fd >= 0 else { return false }
+        defer { Socket.close(fd) }
+        var text: [UInt8] = []
+        text.appendDecimal(getpid())
+        text.append(10)
+        return text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == text.count
+    }
+
+    static func detachStandardStreams() {
+        let null = lws_c_open_devnull()
+        guard null >= 0 else { return }
+        _ = dup2(null, 0)
+        _ = dup2(null, 1)
+        _ = dup2(null, 2)
+        if null > 2 { Socket.close(null) }
+    }
+}

@@ -1,0 +1,115 @@
+import CLibWebSockets
+
+// Sending and its flow control (seed: libwebsocket_write,
+// libwebsocket_callback_on_writable[_all_protocol],
+// libwebsocket_callback_all_protocol, libwebsocket_rx_flow_control,
+// libwebsocket_rx_flow_allow_all_protocol, libwebsocket_set_timeout,
+// lws_partial_buffered, lws_send_pipe_choked, lws_get_peer_write_allowance).
+
+@_cdecl("libwebsocket_write")
+public func libwebsocket_write(_ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int,
+                               _ protocolBits: libwebsocket_write_protocol) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return -1 }
+    guard let buf else {
+        if len == 0, let empty = connection.context.readBuffer.baseAddress {
+            return connection.write(empty.assumingMemoryBound(to: UInt8.self), length: 0, protocolBits: protocolBits.rawValue)
+        }
+        Log.error("libwebsocket_write: NULL buffer")
+        return -1
+    }
+    return connection.write(buf, length: len, protocolBits: protocolBits.rawValue)
+}
+
+/// Safe from any thread: a foreign thread's request is queued and the
+/// service thread woken.
+@_cdecl("libwebsocket_callback_on_writable")
+public func libwebsocket_callback_on_writable(_ context: OpaquePointer?, _ wsi: OpaquePointer?) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return -1 }
+    let owner = connection.context
+    if owner.isForeignThread {
+        owner.wake.enqueue(WakeSignal.WritableRequest(fd: connection.fd, serial: connection.serial))
+    } else {
+        connection.requestWritable()
+    }
+    return 1
+}
+
+@_cdecl("libwebsocket_callback_on_writable_all_protocol")
+public func libwebsocket_callback_on_writable_all_protocol(_ protocolPointer: UnsafePointer<libwebsocket_protocols>?) -> Int32 {
+    guard let (context, index) = resolveProtocol(protocolPointer) else { return -1 }
+    if context.isForeignThread {
+        context.wake.enqueue(protocolIndex: index)
+    } else {
+        context.requestWritableForProtocol(index)
+    }
+    return 0
+}
+
+@_cdecl("libwebsocket_callback_all_protocol")
+public func libwebsocket_callback_all_protocol(_ protocolPointer: UnsafePointer<libwebsocket_protocols>?, _ reason: Int32) -> Int32 {
+    guard let (context, index) = resolveProtocol(protocolPointer) else { return -1 }
+    let members = context.protocolMembers[index].members
+    for connection in members where connection.established {
+        if connection.callUser(libwebsocket_callback_reasons(UInt32(bitPattern: reason))) != 0 {
+            connection.requestClose()
+        }
+    }
+    return 0
+}
+
+@_cdecl("libwebsocket_rx_flow_control")
+public func libwebsocket_rx_flow_control(_ wsi: OpaquePointer?, _ enable: Int32) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return -1 }
+    connection.setReceiveFlow(enabled: enable != 0)
+    return 0
+}
+
+@_cdecl("libwebsocket_rx_flow_allow_all_protocol")
+public func libwebsocket_rx_flow_allow_all_protocol(_ protocolPointer: UnsafePointer<libwebsocket_protocols>?) {
+    guard let (context, index) = resolveProtocol(protocolPointer) else { return }
+    for connection in context.protocolMembers[index].members {
+        connection.setReceiveFlow(enabled: true)
+    }
+}
+
+@_cdecl("libwebsocket_set_timeout")
+public func libwebsocket_set_timeout(_ wsi: OpaquePointer?, _ reason: pending_timeout, _ secs: Int32) {
+    Connection.from(wsi)?.setTimeout(reason: Int32(bitPattern: reason.rawValue), seconds: secs)
+}
+
+@_cdecl("lws_partial_buffered")
+public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return 0 }
+    return connection.outbound.isEmpty ? 0 : 1
+}
+
+/// 1 when a write now would not go straight to the kernel: something is
+/// already buffered, or the socket has no room.
+@_cdecl("lws_send_pipe_choked")
+public func lws_send_pipe_choked(_ wsi: OpaquePointer?) -> Int32 {
+    guard let connection = Connection.from(wsi) else { return 1 }
+    if !connection.outbound.isEmpty { return 1 }
+    var probe = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
+    if poll(&probe, 1, 0) != 1 { return 1 }
+    return probe.revents & Int16(POLLOUT) != 0 ? 0 : 1
+}
+
+/// HTTP/1 and WebSocket have no peer-granted write window: (size_t)-1 says
+/// "no limit", as 1.4 answered outside HTTP/2.
+@_cdecl("lws_get_peer_write_allowance")
+public func lws_get_peer_write_allowance(_ wsi: OpaquePointer?) -> Int {
+    -1
+}
+
+/// The context and index of an entry of a protocols array that was passed
+/// to `libwebsocket_create_context` (its owning_server and protocol_index
+/// were written then).
+func resolveProtocol(_ pointer: UnsafePointer<libwebsocket_protocols>?) -> (Context, Int)? {
+    guard let pointer, let context = Context.from(pointer.pointee.owning_server) else {
+        Log.error("protocol is NULL or not registered with a context")
+        return nil
+    }
+    let index = Int(pointer.pointee.protocol_index)
+    guard index >= 0, index < context.protocolCount else { return nil }
+    return (context, index)
+}

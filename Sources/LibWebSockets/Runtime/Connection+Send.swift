@@ -1,0 +1,200 @@
+import CLibWebSockets
+import WebSocketProtocol
+
+/// The write path: frames built in place, sent at once when the socket takes
+/// them, buffered (never dropped) when it does not.
+extension Connection {
+    /// Sends bytes, or queues them behind what is already buffered so the
+    /// byte order on the wire is the order of the calls. A send error
+    /// requests a close (carried out after the current callback returns).
+    func sendRaw(_ bytes: UnsafeRawBufferPointer) {
+        guard state != .dead else { return }
+        if !outbound.isEmpty {
+            outbound.append(bytes)
+            return
+        }
+        switch Socket.send(fd, bytes) {
+        case .transferred(let sent):
+            if sent < bytes.count {
+                outbound.append(UnsafeRawBufferPointer(rebasing: bytes[sent...]))
+                updatePoll()
+            }
+        case .wouldBlock:
+            outbound.append(bytes)
+            updatePoll()
+        case .closed, .failed:
+            Log.information("fd \(fd): send failed, closing")
+            requestClose(1006)
+        }
+    }
+
+    /// Pushes buffered bytes into the socket as far as it takes them.
+    func flushOutbound() {
+        var failed = false
+        outbound.drain { bytes in
+            switch Socket.send(fd, bytes) {
+            case .transferred(let sent): return sent
+            case .wouldBlock: return 0
+            case .closed, .failed:
+                failed = true
+                return 0
+            }
+        }
+        if failed {
+            outbound.clear()
+            if state == .lingering {
+                destroy()
+            } else {
+                requestClose(1006)
+            }
+        }
+    }
+
+    /// POLLOUT: buffered bytes first; only when they are all gone does the
+    /// file transfer continue or the application get its WRITEABLE callback.
+    func handleWritable() {
+        flushOutbound()
+        guard state != .dead else { return }
+        if !outbound.isEmpty {
+            updatePoll()
+            return
+        }
+        if state == .lingering {
+            _ = shutdown(fd, Int32(SHUT_WR))
+            updatePoll()
+            return
+        }
+        if fileTransfer != nil {
+            continueFileTransfer()
+            updatePoll()
+            return
+        }
+        if writableRequested && !writableQueued {
+            deliverWritable()
+        }
+        updatePoll()
+    }
+
+    /// `libwebsocket_callback_on_writable`. With the internal service loop a
+    /// socket with nothing buffered is known to be writable, so the callback
+    /// is queued for the next service call without a poll round trip;
+    /// otherwise POLLOUT is requested.
+    func requestWritable() {
+        guard state != .dead, state != .lingering, !writableRequested else { return }
+        writableRequested = true
+        if context.usesInternalService && outbound.isEmpty && fileTransfer == nil {
+            writableQueued = true
+            context.pendingWritable.append(self)
+        } else {
+            updatePoll()
+        }
+    }
+
+    func deliverPendingWritable() {
+        writableQueued = false
+        guard state != .dead, writableRequested else { return }
+        if outbound.isEmpty && fileTransfer == nil {
+            deliverWritable()
+        }
+        updatePoll()
+        completeRequestedClose()
+    }
+
+    private func deliverWritable() {
+        writableRequested = false
+        let reason: libwebsocket_callback_reasons
+        switch state {
+        case .webSocket:
+            reason = role == .client ? LWS_CALLBACK_CLIENT_WRITEABLE : LWS_CALLBACK_SERVER_WRITEABLE
+        case .httpResponding, .readingHTTPBody, .awaitingHTTPHead:
+            reason = LWS_CALLBACK_HTTP_WRITEABLE
+        default:
+            return
+        }
+        if callUser(reason) != 0 {
+            requestClose()
+        }
+    }
+
+    /// `libwebsocket_write`. `buffer` has LWS_SEND_BUFFER_PRE_PADDING bytes
+    /// before it for the frame header. Returns the payload bytes accepted
+    /// (all of them: what the socket refuses is buffered) or -1.
+    func write(_ buffer: UnsafeMutablePointer<UInt8>, length: Int, protocolBits: UInt32) -> Int32 {
+        guard state != .dead, state != .lingering, length >= 0 else { return -1 }
+        let kind = protocolBits & 0x3f
+        switch kind {
+        case UInt32(LWS_WRITE_HTTP.rawValue), UInt32(LWS_WRITE_HTTP_FINAL.rawValue), UInt32(LWS_WRITE_HTTP_HEADERS.rawValue):
+            sendRaw(UnsafeRawBufferPointer(start: buffer, count: length))
+            return closeRequested ? -1 : Int32(truncatingIfNeeded: length)
+        default:
+            break
+        }
+        guard let opcode = Connection.opcode(forWriteKind: kind) else {
+            Log.error("libwebsocket_write: unknown write protocol \(protocolBits)")
+            return -1
+        }
+        guard state == .webSocket || (state == .awaitingCloseAck && opcode == .pong) else {
+            Log.information("libwebsocket_write: fd \(fd) is not an open WebSocket")
+            return -1
+        }
+        if opcode.isControl && length > 125 {
+            Log.error("libwebsocket_write: control frame payload \(length) > 125")
+            return -1
+        }
+        let fin = opcode.isControl || protocolBits & UInt32(LWS_WRITE_NO_FIN.rawValue) == 0
+        let masked = role == .client && protocolBits & UInt32(LWS_WRITE_CLIENT_IGNORE_XOR_MASK.rawValue) == 0
+        sendFrame(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length)
+        if opcode == .close {
+            sentClose = true
+            state = .awaitingCloseAck
+            setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
+        }
+        return closeRequested ? -1 : Int32(truncatingIfNeeded: length)
+    }
+
+    static func opcode(forWriteKind kind: UInt32) -> Opcode? {
+        switch kind {
+        case UInt32(LWS_WRITE_TEXT.rawValue): return .text
+        case UInt32(LWS_WRITE_BINARY.rawValue): return .binary
+        case UInt32(LWS_WRITE_CONTINUATION.rawValue): return .continuation
+        case UInt32(LWS_WRITE_CLOSE.rawValue): return .close
+        case UInt32(LWS_WRITE_PING.rawValue): return .ping
+        case UInt32(LWS_WRITE_PONG.rawValue): return .pong
+        default: return nil
+        }
+    }
+
+    /// Writes the header into the padding before `payload`, masks in place
+    /// for a client, and sends header and payload as one piece.
+    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int) {
+        var key: MaskingKey?
+        if masked {
+            var bytes: UInt32 = 0
+            withUnsafeMutableBytes(of: &bytes) { Random.fill($0) }
+            key = MaskingKey(networkOrder: bytes)
+        }
+        let header = FrameHeader(fin: fin, rsv: 0, opcode: opcode, maskingKey: key, payloadLength: UInt64(length))
+        let headerLength = FrameEncoder.writeHeader(header, endingAt: UnsafeMutableRawPointer(payload))
+        if let key {
+            key.apply(to: UnsafeMutableRawBufferPointer(start: payload, count: length), startingAt: 0)
+        }
+        sendRaw(UnsafeRawBufferPointer(start: UnsafeRawPointer(payload) - headerLength, count: headerLength + length))
+    }
+
+    /// Sends a control frame from our own bytes (pong replies, close frames).
+    func sendControl(opcode: Opcode, payload: [UInt8]) {
+        let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
+        var frame = [UInt8](repeating: 0, count: padding + payload.count + Int(LWS_SEND_BUFFER_POST_PADDING))
+        frame.withUnsafeMutableBufferPointer { all in
+            let start = all.baseAddress! + padding
+            for i in 0..<payload.count { start[i] = payload[i] }
+            sendFrame(opcode: opcode, fin: true, masked: role == .client, payload: start, length: payload.count)
+        }
+    }
+
+    func sendCloseFrame(code: UInt16, reason: [UInt8]) {
+        guard !sentClose else { return }
+        sentClose = true
+        sendControl(opcode: .close, payload: code == 0 ? [] : CloseFrame.payload(code: code, reason: reason))
+    }
+}

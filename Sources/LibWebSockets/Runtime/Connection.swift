@@ -1,0 +1,408 @@
+import CLibWebSockets
+import WebSocketProtocol
+
+/// A `struct libwebsocket`: one TCP connection, from accept (or connect)
+/// through HTTP and the WebSocket session to its close.
+///
+/// The C handle is an unretained pointer to this object; the context's fd
+/// table owns it. User callbacks may re-enter the library with this handle,
+/// so nothing here keeps an exclusive access to its own state across a
+/// callback, and a close requested inside a callback is carried out after it
+/// returns (`requestClose`).
+final class Connection {
+    enum Role {
+        case server
+        case client
+    }
+
+    /// Where the connection is in its life. Each state says what incoming
+    /// bytes mean.
+    enum State {
+        /// Reading an HTTP request head (server) — possibly the next one on a
+        /// keep-alive connection.
+        case awaitingHTTPHead
+        /// Delivering a request body of known length as HTTP_BODY callbacks.
+        case readingHTTPBody
+        /// The request was handed to the application, which is answering it;
+        /// further input waits until `lws_http_transaction_completed`.
+        case httpResponding
+        /// An established WebSocket session.
+        case webSocket
+        /// We sent a close frame first and wait for the peer's close.
+        case awaitingCloseAck
+        /// Logically closed (callbacks done); flushing what is buffered, then
+        /// half-closing and discarding input until the peer closes too, so the
+        /// last bytes we sent are not destroyed by a TCP reset.
+        case lingering
+        /// The socket is closed and the object is about to be released.
+        case dead
+    }
+
+    unowned(unsafe) let context: Context
+    let fd: Int32
+    let serial: UInt64
+    let role: Role
+    var state: State = .awaitingHTTPHead
+
+    /// Index into the context's protocols array (0 until a protocol is chosen).
+    var protocolIndex = 0
+    /// per_session_data: allocated zeroed by us (freed after CLOSED) unless
+    /// the client connect call supplied its own (`ownsUserData` false).
+    var userData: UnsafeMutableRawPointer?
+    var ownsUserData = true
+
+    /// The events currently requested from the poller (POLLIN / POLLOUT).
+    var pollEvents: Int16 = 0
+    var outbound = OutboundBuffer()
+    /// The application asked for a writable callback and it is not yet delivered.
+    var writableRequested = false
+    /// Queued on the context's pendingWritable list.
+    var writableQueued = false
+    var rxFlowEnabled = true
+    /// Received bytes not yet processed (flow control, pipelined requests).
+    var heldInput: [UInt8] = []
+    var inputQueued = false
+
+    // HTTP
+    var headParser: HTTPHeadParser?
+    var headers: HTTPHeaderTable?
+    var keepAlive = false
+    var httpVersionMinor = 1
+    var bodyRemaining: UInt64 = 0
+    var fileTransfer: FileTransfer?
+    var sawHTTPRequest = false
+
+    // WebSocket receive
+    var decoder = FrameDecoder(role: .server)
+    var utf8 = UTF8Validator()
+    var messageIsText = false
+    var rxChunk: ReceiveChunk?
+    var rxRemaining: UInt64 = 0
+    var rxFinal = false
+    var rxBinary = false
+    var rxReservedBits: UInt8 = 0
+    /// The current frame has no payload: it is still delivered, as an empty RECEIVE.
+    var zeroLengthFrame = false
+    var established = false
+    var sentClose = false
+
+    // Timeouts and membership slots (owned by TimeoutSet / ProtocolMembers).
+    var timeoutReason: Int32 = 0
+    var timeoutDeadline: UInt64 = 0
+    var timeoutSlot = -1
+    var memberSlot = -1
+
+    /// A close asked for while a user callback may be on the stack.
+    var closeRequested = false
+    var requestedCloseCode: UInt16 = 0
+
+    var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ handle: OpaquePointer?) -> Connection? {
+        guard let handle else { return nil }
+        return Unmanaged<Connection>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    }
+
+    init(context: Context, fd: Int32, role: Role) {
+        self.context = context
+        self.fd = fd
+        self.role = role
+        self.serial = context.makeSerial()
+        if role == .client { decoder = FrameDecoder(role: .client) }
+    }
+
+    /// Puts an accepted connection into service: it joins the fd table and
+    /// the poll set, and the application hears about it.
+    func start() {
+        context.adopt(self)
+        context.callProtocol(0, self, LWS_CALLBACK_WSI_CREATE, nil, nil, 0)
+        context.callProtocol(0, self, LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED, nil, nil, 0)
+        beginHTTPRequest()
+        pollEvents = Int16(POLLIN)
+        context.registerPoll(fd: fd, events: pollEvents, connection: self)
+    }
+
+    var protocolPointer: UnsafeMutablePointer<libwebsocket_protocols> { context.protocols + protocolIndex }
+
+    /// Calls this connection's protocol callback with its user data.
+    @discardableResult
+    func callUser(_ reason: libwebsocket_callback_reasons, _ input: UnsafeMutableRawPointer? = nil, _ length: Int = 0) -> Int32 {
+        context.callProtocol(protocolIndex, self, reason, userData, input, length)
+    }
+
+    // MARK: Poll interest
+
+    /// Recomputes what to poll for from the connection's state: input unless
+    /// flow-controlled, output while something is buffered or a writable
+    /// callback waits for the socket.
+    func updatePoll() {
+        guard state != .dead else { return }
+        var wanted: Int16 = 0
+        if rxFlowEnabled || state == .lingering { wanted |= Int16(POLLIN) }
+        if !outbound.isEmpty || (writableRequested && !writableQueued) || fileTransfer != nil {
+            wanted |= Int16(POLLOUT)
+        }
+        if wanted != pollEvents {
+            let previous = pollEvents
+            pollEvents = wanted
+            context.changePoll(fd: fd, from: previous, to: wanted, connection: self)
+        }
+    }
+
+    // MARK: Events
+
+    func service(revents: Int16) {
+        if revents & Int16(POLLOUT) != 0 {
+            handleWritable()
+        }
+        if revents & Int16(POLLIN) != 0 && state != .dead {
+            handleReadable()
+        } else if revents & Int16(POLLERR | POLLHUP) != 0 && state != .dead {
+            peerVanished()
+        }
+        completeRequestedClose()
+    }
+
+    private func handleReadable() {
+        if state == .lingering {
+            discardUntilPeerCloses()
+            return
+        }
+        guard rxFlowEnabled else { return }
+        let buffer = context.readBuffer
+        switch Socket.receive(fd, into: buffer) {
+        case .transferred(let count):
+            consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+        case .wouldBlock:
+            return
+        case .closed, .failed:
+            peerVanished()
+        }
+    }
+
+    /// Processes received bytes according to the state; whatever cannot be
+    /// processed now (flow control off, a pipelined request while the current
+    /// one is still being answered) is held for later.
+    func consume(_ bytes: UnsafeMutableRawBufferPointer) {
+        var offset = 0
+        while offset < bytes.count && !closeRequested {
+            if !rxFlowEnabled {
+                hold(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                return
+            }
+            let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
+            switch state {
+            case .awaitingHTTPHead:
+                offset += consumeHTTPHead(rest)
+            case .readingHTTPBody:
+                offset += consumeHTTPBody(rest)
+            case .webSocket, .awaitingCloseAck:
+                offset += consumeFrames(rest)
+            case .httpResponding:
+                hold(UnsafeRawBufferPointer(rest))
+                return
+            case .lingering, .dead:
+                return
+            }
+        }
+    }
+
+    private func hold(_ bytes: UnsafeRawBufferPointer) {
+        heldInput.append(contentsOf: bytes)
+    }
+
+    /// Processes held input once it may be (flow control back on, or the
+    /// previous HTTP transaction completed). Called from the service loop.
+    ///
+    /// The bytes are copied back into the context's read buffer piece by
+    /// piece, because callbacks may use the padding around the data they are
+    /// given; if processing stops again, the unprocessed rest is held again
+    /// in its original order.
+    func resumeInput() {
+        inputQueued = false
+        guard state != .dead, !heldInput.isEmpty, rxFlowEnabled else { return }
+        let pending = heldInput
+        heldInput = []
+        var offset = 0
+        let buffer = context.readBuffer
+        while offset < pending.count {
+            let n = min(pending.count - offset, buffer.count)
+            pending.withUnsafeBytes { all in
+                buffer.baseAddress!.copyMemory(from: all.baseAddress! + offset, byteCount: n)
+            }
+            offset += n
+            consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+            if !heldInput.isEmpty || closeRequested || state == .dead || state == .lingering { break }
+        }
+        if offset < pending.count && state != .dead && state != .lingering {
+            heldInput.append(contentsOf: pending[offset...])
+        }
+        completeRequestedClose()
+    }
+
+    /// `libwebsocket_rx_flow_control`: off stops reading the socket (input
+    /// already read is held); on resumes, held input first.
+    func setReceiveFlow(enabled: Bool) {
+        guard state != .dead, state != .lingering, rxFlowEnabled != enabled else { return }
+        rxFlowEnabled = enabled
+        if enabled { scheduleHeldInput() }
+        updatePoll()
+    }
+
+    func scheduleHeldInput() {
+        guard !heldInput.isEmpty, !inputQueued else { return }
+        inputQueued = true
+        context.pendingInput.append(self)
+        if !context.usesInternalService { context.wake.signal() }
+    }
+
+    // MARK: Timeouts
+
+    func setTimeout(reason: Int32, seconds: Int32) {
+        if reason == 0 || seconds <= 0 {
+            timeoutReason = 0
+            context.timeouts.remove(self)
+            return
+        }
+        timeoutReason = reason
+        timeoutDeadline = Clock.nowMilliseconds() &+ UInt64(seconds) &* 1000
+        context.timeouts.insert(self)
+    }
+
+    func timeoutExpired() {
+        guard state != .dead else { return }
+        Log.information("fd \(fd): timeout (reason \(timeoutReason))")
+        context.timeouts.remove(self)
+        if state == .lingering {
+            destroy()
+        } else {
+            closeImmediately(sendingGoingAway: false)
+        }
+    }
+
+    // MARK: Closing
+
+    /// Asks for the connection to be closed once the current callback has
+    /// returned. `code` is the close code sent to a WebSocket peer.
+    func requestClose(_ code: UInt16 = 1000) {
+        guard !closeRequested, state != .dead, state != .lingering else { return }
+        closeRequested = true
+        requestedCloseCode = code
+        context.pendingClose.append(self)
+    }
+
+    func completeRequestedClose() {
+        guard closeRequested else { return }
+        closeRequested = false
+        guard state != .dead, state != .lingering else { return }
+        close(code: requestedCloseCode)
+    }
+
+    /// The logical close: a WebSocket peer is sent a close frame (unless one
+    /// was already sent), the application gets CLOSED or CLOSED_HTTP and its
+    /// per-session data is freed; then the socket lingers to flush.
+    func close(code: UInt16) {
+        guard state != .dead, state != .lingering else { return }
+        if established && !sentClose {
+            sendCloseFrame(code: code, reason: [])
+        }
+        finishForApplication()
+        linger()
+    }
+
+    /// Close without lingering: the peer is gone or the context is being
+    /// destroyed.
+    func closeImmediately(sendingGoingAway: Bool) {
+        guard state != .dead else { return }
+        if state != .lingering {
+            if sendingGoingAway && established && !sentClose && outbound.isEmpty {
+                sendCloseFrame(code: 1001, reason: [])
+            }
+            finishForApplication()
+        }
+        destroy()
+    }
+
+    /// The peer closed TCP or the socket failed: no close handshake is possible.
+    func peerVanished() {
+        if state == .lingering {
+            destroy()
+        } else {
+            closeImmediately(sendingGoingAway: false)
+        }
+    }
+
+    /// Everything the application sees of a close, exactly once.
+    private func finishForApplication() {
+        let wasEstablished = established
+        established = false
+        context.protocolMembers[protocolIndex].remove(self)
+        writableRequested = false
+        if let transfer = fileTransfer {
+            transfer.close()
+            fileTransfer = nil
+        }
+        if wasEstablished {
+            callUser(LWS_CALLBACK_CLOSED)
+        } else if sawHTTPRequest {
+            callUser(LWS_CALLBACK_CLOSED_HTTP)
+        }
+        releaseUserData()
+        headers = nil
+        headParser = nil
+        rxChunk = nil
+        heldInput = []
+    }
+
+    func releaseUserData() {
+        if ownsUserData { Allocator.free(userData) }
+        userData = nil
+        ownsUserData = true
+    }
+
+    /// Flush, half-close, and wait briefly for the peer's FIN.
+    private func linger() {
+        state = .lingering
+        rxFlowEnabled = true
+        setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
+        flushOutbound()
+        if state == .dead { return }
+        if outbound.isEmpty {
+            _ = shutdown(fd, Int32(SHUT_WR))
+        }
+        updatePoll()
+    }
+
+    private func discardUntilPeerCloses() {
+        let buffer = context.readBuffer
+        while true {
+            switch Socket.receive(fd, into: buffer) {
+            case .transferred:
+                continue
+            case .wouldBlock:
+                return
+            case .closed, .failed:
+                destroy()
+                return
+            }
+        }
+    }
+
+    /// Final teardown: out of the poll set and fd table, socket closed,
+    /// WSI_DESTROY delivered. The context's table held the last reference.
+    func destroy() {
+        guard state != .dead else { return }
+        state = .dead
+        context.timeouts.remove(self)
+        context.protocolMembers[protocolIndex].remove(self)
+        context.unregisterPoll(fd: fd, connection: self)
+        Socket.close(fd)
+        context.callProtocol(0, self, LWS_CALLBACK_WSI_DESTROY, nil, nil, 0)
+        releaseUserData()
+        if let transfer = fileTransfer {
+            transfer.close()
+            fileTransfer = nil
+        }
+        context.forget(self)
+    }
+}

@@ -1,0 +1,159 @@
+import CLibWebSockets
+
+/// The service loop: one wait, then everything that is ready, then timeouts.
+extension Context {
+    /// `libwebsocket_service`: waits at most `timeoutMs` for activity (not at
+    /// all when work is already pending), services it, runs timeouts.
+    func service(timeoutMs: Int32) -> Int32 {
+        usesInternalService = true
+        noteServiceThread()
+        runPendingWork()
+        var timeout = timeoutMs < 0 ? Int32(1000) : timeoutMs
+        if hasPendingWork { timeout = 0 }
+        // Wake at least once a second so timeouts are honoured.
+        if timeout > 1000 { timeout = 1000 }
+        let count = epoll_wait(epollFd, epollEvents, Int32(Context.epollBatch), timeout)
+        if count < 0 {
+            if lws_c_errno() == lws_c_EINTR() { return 0 }
+            Log.error("epoll_wait failed, errno \(lws_c_errno())")
+            return -1
+        }
+        for i in 0..<Int(count) {
+            let event = epollEvents[i]
+            let fd = Int32(truncatingIfNeeded: event.data.u64)
+            serviceReady(fd: fd, revents: Int16(truncatingIfNeeded: event.events))
+        }
+        runPendingWork()
+        runTimeoutsIfDue()
+        return 0
+    }
+
+    /// `libwebsocket_service_fd`: services one of our fds from an external
+    /// poll loop and zeroes its revents; a foreign fd is left untouched. A
+    /// NULL pollfd only runs pending work and timeouts, as 1.4 allowed.
+    func serviceFd(_ pollfd: UnsafeMutablePointer<pollfd>?) -> Int32 {
+        noteServiceThread()
+        guard let pollfd else {
+            runPendingWork()
+            runTimeoutsIfDue()
+            return 0
+        }
+        let fd = pollfd.pointee.fd
+        guard fd == listenFd || fd == wake.fd || connection(forFd: fd) != nil else { return 0 }
+        let revents = pollfd.pointee.revents
+        pollfd.pointee.revents = 0
+        if revents != 0 {
+            serviceReady(fd: fd, revents: revents)
+        }
+        runPendingWork()
+        runTimeoutsIfDue()
+        return 0
+    }
+
+    private func noteServiceThread() {
+        if !hasServiceThread {
+            serviceThread = pthread_self()
+            hasServiceThread = true
+        }
+    }
+
+    /// True when called from a thread other than the one servicing the context.
+    var isForeignThread: Bool {
+        hasServiceThread && pthread_equal(serviceThread, pthread_self()) == 0
+    }
+
+    var hasPendingWork: Bool {
+        !pendingWritable.isEmpty || !pendingInput.isEmpty || !pendingClose.isEmpty
+    }
+
+    private func serviceReady(fd: Int32, revents: Int16) {
+        if fd == wake.fd {
+            wake.drain()
+            applyForeignRequests()
+        } else if fd == listenFd {
+            acceptConnections()
+        } else if let connection = connection(forFd: fd) {
+            connection.service(revents: revents)
+        }
+    }
+
+    /// Applies writable requests queued by other threads.
+    private func applyForeignRequests() {
+        let (requests, protocolIndexes) = wake.take()
+        for request in requests {
+            if let connection = connection(forFd: request.fd), connection.serial == request.serial {
+                connection.requestWritable()
+            }
+        }
+        for index in protocolIndexes {
+            requestWritableForProtocol(index)
+        }
+    }
+
+    func requestWritableForProtocol(_ index: Int) {
+        guard index >= 0, index < protocolCount else { return }
+        for connection in protocolMembers[index].members {
+            connection.requestWritable()
+        }
+    }
+
+    /// Work queued for "the next service call": writable callbacks on sockets
+    /// with nothing buffered, input held back by flow control or pipelining,
+    /// and closes requested from inside user callbacks.
+    func runPendingWork() {
+        if !pendingClose.isEmpty {
+            let closing = pendingClose
+            pendingClose = []
+            for connection in closing { connection.completeRequestedClose() }
+        }
+        if !pendingInput.isEmpty {
+            let ready = pendingInput
+            pendingInput = []
+            for connection in ready { connection.resumeInput() }
+        }
+        if !pendingWritable.isEmpty {
+            let ready = pendingWritable
+            pendingWritable = []
+            for connection in ready { connection.deliverPendingWritable() }
+        }
+    }
+
+    private func runTimeoutsIfDue() {
+        let now = Clock.nowMilliseconds()
+        guard now &- lastTimeoutScan >= 1000 || now < lastTimeoutScan else { return }
+        lastTimeoutScan = now
+        for connection in timeouts.expired(at: now) {
+            connection.timeoutExpired()
+        }
+    }
+
+    /// Accepts what the listen queue holds (bounded per call so one busy
+    /// listener cannot starve established connections).
+    private func acceptConnections() {
+        for _ in 0..<64 {
+            var address = SocketAddress()
+            address.length = socklen_t(MemoryLayout<sockaddr_storage>.size)
+            let fd = withUnsafeMutableBytes(of: &address.storage) { raw in
+                accept4(listenFd, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &address.length,
+                        Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue))
+            }
+            if fd < 0 {
+                let e = lws_c_errno()
+                if e == lws_c_EAGAIN() || e == lws_c_EWOULDBLOCK() { return }
+                if e == lws_c_EINTR() { continue }
+                Log.warning("accept failed, errno \(e)")
+                return
+            }
+            let refused = callProtocol(0, nil, LWS_CALLBACK_FILTER_NETWORK_CONNECTION, nil,
+                                       UnsafeMutableRawPointer(bitPattern: Int(fd)), 0)
+            if refused != 0 {
+                Log.information("connection on fd \(fd) refused by FILTER_NETWORK_CONNECTION")
+                Socket.close(fd)
+                continue
+            }
+            Socket.configureConnection(fd, keepalive: keepalive)
+            let connection = Connection(context: self, fd: fd, role: .server)
+            connection.start()
+        }
+    }
+}

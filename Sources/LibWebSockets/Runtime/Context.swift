@@ -1,0 +1,270 @@
+import CLibWebSockets
+import WebSocketProtocol
+
+/// A `struct libwebsocket_context`: the protocols, the listening socket, the
+/// poller and every connection, serviced by one thread.
+///
+/// The C handle is an unretained pointer to this object; the context keeps
+/// itself alive from `libwebsocket_create_context` until
+/// `libwebsocket_context_destroy` releases it.
+final class Context {
+    let protocols: UnsafeMutablePointer<libwebsocket_protocols>
+    let protocolCount: Int
+    let user: UnsafeMutableRawPointer?
+    let options: UInt32
+    let tokenLimits: TokenLimits
+    let keepalive: Socket.Keepalive?
+
+    var listenFd: Int32 = -1
+    let epollFd: Int32
+    let wake: WakeSignal
+    var canonicalHostname: [CChar] = [0]
+    var proxy: ProxyAddress?
+
+    /// Connections by file descriptor: the fd is the key every poll event carries.
+    var connectionsByFd: [Connection?] = []
+    var protocolMembers: [ProtocolMembers]
+    var timeouts = TimeoutSet()
+    var nextSerial: UInt64 = 1
+
+    /// Work for the next service call: writable callbacks that need no poll
+    /// round trip, input held back by flow control or pipelining, and
+    /// connections whose close was requested inside a user callback.
+    var pendingWritable: [Connection] = []
+    var pendingInput: [Connection] = []
+    var pendingClose: [Connection] = []
+
+    /// Set once the application calls `libwebsocket_service`: from then on a
+    /// writable request on an idle socket is answered without a poll round
+    /// trip. External-poll applications never call it and get POLLOUT.
+    var usesInternalService = false
+    var serviceThread: pthread_t = 0
+    var hasServiceThread = false
+    var lastTimeoutScan: UInt64 = 0
+
+    /// One receive buffer for all connections: input is consumed before the
+    /// next read, so it never needs to be per connection. It has
+    /// LWS_SEND_BUFFER_PRE_PADDING bytes of headroom so a RECEIVE callback
+    /// may write its reply in place, as 1.4 applications do.
+    let readBuffer: UnsafeMutableRawBufferPointer
+    private let readAllocation: UnsafeMutableRawPointer
+    let epollEvents: UnsafeMutablePointer<epoll_event>
+    static let epollBatch = 256
+    static let readBufferSize = 65536
+
+    var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
+
+    static func from(_ handle: OpaquePointer?) -> Context? {
+        guard let handle else { return nil }
+        return Unmanaged<Context>.fromOpaque(UnsafeRawPointer(handle)).takeUnretainedValue()
+    }
+
+    private init(info: lws_context_creation_info, protocolCount: Int, epollFd: Int32, wake: WakeSignal) {
+        self.protocols = info.protocols
+        self.protocolCount = protocolCount
+        self.user = info.user
+        self.options = info.options
+        self.epollFd = epollFd
+        self.wake = wake
+        var limits = TokenLimits()
+        if let custom = info.token_limits {
+            withUnsafeBytes(of: custom.pointee.token_limit) { raw in
+                let values = raw.bindMemory(to: UInt16.self)
+                for i in 0..<min(values.count, HeaderToken.count) where values[i] != 0 {
+                    limits.limits[i] = values[i]
+                }
+            }
+        }
+        self.tokenLimits = limits
+        self.keepalive = info.ka_time > 0
+            ? Socket.Keepalive(time: info.ka_time, probes: max(info.ka_probes, 1), interval: max(info.ka_interval, 1))
+            : nil
+        self.protocolMembers = [ProtocolMembers](repeating: ProtocolMembers(), count: protocolCount)
+        let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
+        readAllocation = UnsafeMutableRawPointer.allocate(byteCount: padding + Context.readBufferSize + Int(LWS_SEND_BUFFER_POST_PADDING), alignment: 16)
+        readBuffer = UnsafeMutableRawBufferPointer(start: readAllocation + padding, count: Context.readBufferSize)
+        epollEvents = UnsafeMutablePointer<epoll_event>.allocate(capacity: Context.epollBatch)
+    }
+
+    /// `libwebsocket_create_context`: everything or nothing — on any failure
+    /// the partial context is torn down and nil returned with a logged reason.
+    static func create(_ info: lws_context_creation_info) -> Context? {
+        guard let protocols = info.protocols else {
+            Log.error("create_context: no protocols array")
+            return nil
+        }
+        var count = 0
+        while protocols[count].callback != nil { count += 1 }
+        guard count > 0 else {
+            Log.error("create_context: the protocols array has no entry with a callback")
+            return nil
+        }
+        let epollFd = epoll_create1(Int32(EPOLL_CLOEXEC))
+        guard epollFd >= 0 else {
+            Log.error("create_context: epoll_create1 failed, errno \(lws_c_errno())")
+            return nil
+        }
+        guard let wake = WakeSignal() else {
+            Log.error("create_context: eventfd failed, errno \(lws_c_errno())")
+            Socket.close(epollFd)
+            return nil
+        }
+        let context = Context(info: info, protocolCount: count, epollFd: epollFd, wake: wake)
+        _ = Unmanaged.passRetained(context)
+        for i in 0..<count {
+            protocols[i].owning_server = context.handle
+            protocols[i].protocol_index = Int32(i)
+        }
+        if info.port != CONTEXT_PORT_NO_LISTEN {
+            guard context.listen(port: info.port, iface: info.iface) else {
+                context.release()
+                return nil
+            }
+        }
+        context.dropPrivileges(gid: info.gid, uid: info.uid)
+        if context.options & UInt32(LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME.rawValue) == 0 {
+            context.lookUpCanonicalHostname()
+        }
+        context.proxy = ProxyAddress.fromCreationInfo(info)
+        context.registerPoll(fd: wake.fd, events: Int16(POLLIN), connection: nil)
+        if context.listenFd >= 0 {
+            context.registerPoll(fd: context.listenFd, events: Int16(POLLIN), connection: nil)
+        }
+        for i in 0..<count {
+            _ = context.callProtocol(i, nil, LWS_CALLBACK_PROTOCOL_INIT, nil, nil, 0)
+        }
+        Log.note("libwebsockets context created, \(count) protocols, port \(info.port)")
+        return context
+    }
+
+    /// Binds the listening socket: IPv6 dual-stack unless disabled, or the
+    /// address of `iface` (an interface name or an address literal).
+    private func listen(port: Int32, iface: UnsafePointer<CChar>?) -> Bool {
+        guard port >= 0 && port <= 65535 else {
+            Log.error("create_context: invalid port \(port)")
+            return false
+        }
+        let ipv6 = options & UInt32(LWS_SERVER_OPTION_DISABLE_IPV6.rawValue) == 0
+        var address: SocketAddress
+        if let iface {
+            guard let found = SocketAddress.literal(iface, port: UInt16(port))
+                ?? SocketAddress.interface(iface, port: UInt16(port), ipv6: ipv6) else {
+                Log.error("create_context: unknown interface \(cString: iface)")
+                return false
+            }
+            address = found
+        } else {
+            address = SocketAddress.any(port: UInt16(port), ipv6: ipv6)
+        }
+        var fd = socket(address.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        if fd < 0 && iface == nil && address.family == AF_INET6 {
+            // A kernel without IPv6: fall back to IPv4 rather than fail.
+            address = SocketAddress.any(port: UInt16(port), ipv6: false)
+            fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        }
+        guard fd >= 0 else {
+            Log.error("create_context: socket failed, errno \(lws_c_errno())")
+            return false
+        }
+        Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        if address.family == AF_INET6 {
+            Socket.setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 0)
+        }
+        let bound = address.withSockaddr { bind(fd, $0, $1) }
+        guard bound == 0 else {
+            Log.error("create_context: bind to port \(port) failed, errno \(lws_c_errno())")
+            Socket.close(fd)
+            return false
+        }
+        guard CLibWebSockets.listen(fd, SOMAXCONN) == 0 else {
+            Log.error("create_context: listen failed, errno \(lws_c_errno())")
+            Socket.close(fd)
+            return false
+        }
+        listenFd = fd
+        Log.note("listening on port \(port)")
+        return true
+    }
+
+    private func dropPrivileges(gid: Int32, uid: Int32) {
+        if gid != -1 && setgid(gid_t(bitPattern: gid)) != 0 {
+            Log.warning("setgid(\(gid)) failed, errno \(lws_c_errno())")
+        }
+        if uid != -1 && setuid(uid_t(bitPattern: uid)) != 0 {
+            Log.warning("setuid(\(uid)) failed, errno \(lws_c_errno())")
+        }
+    }
+
+    private func lookUpCanonicalHostname() {
+        var name = [CChar](repeating: 0, count: 256)
+        if gethostname(&name, name.count - 1) == 0 {
+            canonicalHostname = name
+        }
+    }
+
+    /// Calls protocol `index`'s callback; a context-level call has no wsi.
+    @discardableResult
+    func callProtocol(_ index: Int, _ connection: Connection?, _ reason: libwebsocket_callback_reasons,
+                      _ user: UnsafeMutableRawPointer?, _ input: UnsafeMutableRawPointer?, _ length: Int) -> Int32 {
+        guard index >= 0, index < protocolCount, let callback = protocols[index].callback else { return 0 }
+        return callback(handle, connection?.handle, reason, user, input, length)
+    }
+
+    func connection(forFd fd: Int32) -> Connection? {
+        guard fd >= 0, Int(fd) < connectionsByFd.count else { return nil }
+        return connectionsByFd[Int(fd)]
+    }
+
+    func adopt(_ connection: Connection) {
+        let index = Int(connection.fd)
+        if index >= connectionsByFd.count {
+            connectionsByFd.append(contentsOf: repeatElement(nil, count: index + 1 - connectionsByFd.count))
+        }
+        connectionsByFd[index] = connection
+    }
+
+    func forget(_ connection: Connection) {
+        let index = Int(connection.fd)
+        if index < connectionsByFd.count && connectionsByFd[index] === connection {
+            connectionsByFd[index] = nil
+        }
+    }
+
+    func makeSerial() -> UInt64 {
+        defer { nextSerial &+= 1 }
+        return nextSerial
+    }
+
+    /// `libwebsocket_context_destroy`: every connection is closed (each gets
+    /// its CLOSED / CLOSED_HTTP callback), then each protocol gets
+    /// PROTOCOL_DESTROY, then all memory is released.
+    func destroy() {
+        for case let connection? in connectionsByFd {
+            connection.closeImmediately(sendingGoingAway: true)
+        }
+        if listenFd >= 0 {
+            unregisterPoll(fd: listenFd, connection: nil)
+            Socket.close(listenFd)
+            listenFd = -1
+        }
+        unregisterPoll(fd: wake.fd, connection: nil)
+        for i in 0..<protocolCount {
+            _ = callProtocol(i, nil, LWS_CALLBACK_PROTOCOL_DESTROY, nil, nil, 0)
+        }
+        release()
+    }
+
+    /// Frees what the context itself holds and ends its self-retain.
+    private func release() {
+        wake.close()
+        Socket.close(epollFd)
+        if listenFd >= 0 { Socket.close(listenFd) }
+        readAllocation.deallocate()
+        epollEvents.deallocate()
+        connectionsByFd = []
+        pendingWritable = []
+        pendingInput = []
+        pendingClose = []
+        Unmanaged.passUnretained(self).release()
+    }
+}

@@ -1,0 +1,486 @@
+/// An incremental parser for an HTTP/1.x request head (server side) or response
+/// head (WebSocket client side), filling an `HTTPHeaderTable`.
+///
+/// Bytes may arrive in any split, down to one at a time, so all progress lives in
+/// `state`; runs of target, name and value bytes are scanned and copied in bulk
+/// rather than byte by byte. The parser is deliberately strict where leniency has
+/// caused request smuggling or header injection (obs-fold, whitespace before the
+/// colon, bare CR, conflicting lengths, duplicate Host) and tolerant only where
+/// RFC 7230 allows it (bare LF line ends, empty lines before the request line).
+public struct HTTPHeadParser {
+    public enum Mode {
+        case request
+        case response
+    }
+
+    private enum State {
+        /// Request mode, before the request line: empty lines are skipped
+        /// (RFC 7230 section 3.5), e.g. a CRLF trailing a previous body.
+        case leadingLine
+        /// A CR of such an empty line was seen.
+        case leadingLineFeed
+        case method
+        case target
+        case requestVersion
+        case responseVersion
+        case statusCode
+        case reasonPhrase
+        /// A CR ended the start line or a field line; only LF may follow.
+        case lineFeed
+        /// At the start of a field line or of the blank line ending the head.
+        case fieldStart
+        case fieldName
+        case valueLeadingSpace
+        case value
+        /// The CR of the blank line was seen.
+        case headLineFeed
+        case complete
+        case failed(HTTPHeadError)
+    }
+
+    public let mode: Mode
+    private let limits: TokenLimits
+    private let maxHeadBytes: Int
+    private let maxHeaderCount: Int
+
+    private var state: State
+    /// Head bytes consumed by earlier calls.
+    private var headBytes = 0
+    private var headerCount = 0
+    /// Still in the request or status line (decides 414 versus 431).
+    private var inStartLine = true
+    /// Method, version or status digits, packed big-endian as they arrive.
+    private var word: UInt64 = 0
+    private var wordLength = 0
+    /// The raw request-target until its closing space.
+    private var target: [UInt8] = []
+    /// The request method's URI token, where the canonical path goes.
+    private var uriToken = 0
+    /// The first bytes of the current field name: enough to recognise any known
+    /// name (the longest is 30 bytes); longer names are unknown anyway.
+    private var fieldName: [UInt8] = []
+    private var fieldNameLength = 0
+    /// The token of the field being read, or -1 for an unknown field.
+    private var fieldToken = -1
+
+    /// The known header values; after a request head also the canonical path under
+    /// the method's URI token and the raw query under `HeaderToken.uriArgs`, after
+    /// a response head the status digits under `HeaderToken.http`.
+    public var headers = HTTPHeaderTable()
+    public private(set) var method: HTTPMethod?
+    public private(set) var version: (major: Int, minor: Int) = (0, 0)
+    /// The status code of a response head.
+    public private(set) var statusCode = 0
+    /// The body length announced by Content-Length, when present.
+    public private(set) var contentLength: UInt64?
+    /// True when Transfer-Encoding ends in "chunked".
+    public private(set) var isChunked = false
+    /// True when the request path tried to climb above the root with "..";
+    /// the stored path is clamped at the root, but the request deserves a 403.
+    public private(set) var pathEscapesRoot = false
+
+    private static let maxKnownFieldNameLength = 30
+
+    public init(mode: Mode, limits: TokenLimits = .init(), maxHeadBytes: Int = 8192, maxHeaderCount: Int = 64) {
+        self.mode = mode
+        self.limits = limits
+        self.maxHeadBytes = max(0, maxHeadBytes)
+        self.maxHeaderCount = max(0, maxHeaderCount)
+        self.state = mode == .request ? .leadingLine : .responseVersion
+        fieldName.reserveCapacity(HTTPHeadParser.maxKnownFieldNameLength)
+    }
+
+    /// Prepares for the next head on the same connection (keep-alive), keeping
+    /// allocated buffers.
+    public mutating func reset() {
+        state = mode == .request ? .leadingLine : .responseVersion
+        headBytes = 0
+        headerCount = 0
+        inStartLine = true
+        word = 0
+        wordLength = 0
+        target.removeAll(keepingCapacity: true)
+        uriToken = 0
+        fieldName.removeAll(keepingCapacity: true)
+        fieldNameLength = 0
+        fieldToken = -1
+        headers.reset()
+        method = nil
+        version = (0, 0)
+        statusCode = 0
+        contentLength = nil
+        isChunked = false
+        pathEscapesRoot = false
+    }
+
+    /// Consumes the next bytes of the head.
+    ///
+    /// Once complete, further calls return `.complete(consumed: 0)`; once failed,
+    /// the same failure. Call `reset()` to parse another head.
+    public mutating func parse(_ bytes: UnsafeRawBufferPointer) -> HTTPHeadParseResult {
+        switch state {
+        case .complete: return .complete(consumed: 0)
+        case .failed(let error): return .failed(error)
+        default: break
+        }
+        guard let base = bytes.baseAddress, bytes.count > 0 else { return .needMoreData }
+
+        // Never look past the head budget: if the head has not ended within it,
+        // it is too large, however the bytes were split.
+        let end = min(bytes.count, maxHeadBytes - headBytes)
+        var index = 0
+        func byte(at offset: Int) -> UInt8 { base.load(fromByteOffset: offset, as: UInt8.self) }
+        func run(_ from: Int, _ to: Int) -> UnsafeRawBufferPointer { UnsafeRawBufferPointer(start: base + from, count: to - from) }
+
+        while index < end {
+            switch state {
+            case .leadingLine:
+                let current = byte(at: index)
+                if current == .lf {
+                    index += 1
+                } else if current == .cr {
+                    index += 1
+                    state = .leadingLineFeed
+                } else {
+                    state = .method
+                }
+
+            case .leadingLineFeed:
+                guard byte(at: index) == .lf else { return fail(.malformed) }
+                index += 1
+                state = .leadingLine
+
+            case .method:
+                let current = byte(at: index)
+                index += 1
+                if current == .space {
+                    guard wordLength > 0 else { return fail(.malformed) }
+                    guard let method = HTTPMethod(packedName: word) else { return fail(.methodNotImplemented) }
+                    self.method = method
+                    uriToken = method.uriToken
+                    word = 0
+                    wordLength = 0
+                    state = .target
+                } else if current.isTokenCharacter {
+                    // "OPTIONS" is the longest method we implement.
+                    guard wordLength < 7 else { return fail(.methodNotImplemented) }
+                    word = word &<< 8 | UInt64(current)
+                    wordLength += 1
+                } else {
+                    return fail(.malformed)
+                }
+
+            case .target:
+                var runEnd = index
+                while runEnd < end && byte(at: runEnd).isTargetCharacter { runEnd += 1 }
+                if runEnd > index {
+                    guard target.count + (runEnd - index) <= limits.limit(for: uriToken) else { return fail(.uriTooLong) }
+                    target.append(contentsOf: run(index, runEnd))
+                    index = runEnd
+                }
+                guard index < end else { break }
+                guard byte(at: index) == .space, !target.isEmpty else { return fail(.malformed) }
+                index += 1
+                if let error = finishTarget() { return fail(error) }
+                state = .requestVersion
+
+            case .requestVersion:
+                let current = byte(at: index)
+                index += 1
+                if current == .cr || current == .lf {
+                    if let error = finishVersion() { return fail(error) }
+                    state = current == .cr ? .lineFeed : startFields()
+                } else {
+                    guard wordLength < 8 else { return fail(.malformed) }
+                    word = word &<< 8 | UInt64(current)
+                    wordLength += 1
+                }
+
+            case .responseVersion:
+                let current = byte(at: index)
+                index += 1
+                if current == .space {
+                    if let error = finishVersion() { return fail(error) }
+                    word = 0
+                    wordLength = 0
+                    state = .statusCode
+                } else {
+                    guard wordLength < 8 else { return fail(.malformed) }
+                    word = word &<< 8 | UInt64(current)
+                    wordLength += 1
+                }
+
+            case .statusCode:
+                let current = byte(at: index)
+                index += 1
+                if wordLength < 3 {
+                    guard current >= UInt8(ascii: "0") && current <= UInt8(ascii: "9") else { return fail(.malformed) }
+                    word = word &<< 8 | UInt64(current)
+                    wordLength += 1
+                    if wordLength == 3 { storeStatusCode() }
+                } else if current == .space {
+                    state = .reasonPhrase
+                } else if current == .cr {
+                    state = .lineFeed
+                } else if current == .lf {
+                    state = startFields()
+                } else {
+                    return fail(.malformed)
+                }
+
+            case .reasonPhrase:
+                while index < end && byte(at: index).isFieldValueCharacter { index += 1 }
+                guard index < end else { break }
+                let current = byte(at: index)
+                index += 1
+                if current == .cr {
+                    state = .lineFeed
+                } else if current == .lf {
+                    state = startFields()
+                } else {
+                    return fail(.malformed)
+                }
+
+            case .lineFeed:
+                guard byte(at: index) == .lf else { return fail(.malformed) }
+                index += 1
+                state = startFields()
+
+            case .fieldStart:
+                let current = byte(at: index)
+                if current == .cr {
+                    index += 1
+                    state = .headLineFeed
+                } else if current == .lf {
+                    return complete(consumed: index + 1)
+                } else if current == .space || current == .tab {
+                    // obs-fold (or whitespace before the first field): refused, as
+                    // RFC 7230 section 3.2.4 allows, rather than unfolded.
+                    return fail(.malformed)
+                } else {
+                    headerCount += 1
+                    guard headerCount <= maxHeaderCount else { return fail(.headersTooLarge) }
+                    fieldName.removeAll(keepingCapacity: true)
+                    fieldNameLength = 0
+                    state = .fieldName
+                }
+
+            case .fieldName:
+                var runEnd = index
+                while runEnd < end && byte(at: runEnd).isTokenCharacter { runEnd += 1 }
+                if runEnd > index {
+                    let room = HTTPHeadParser.maxKnownFieldNameLength - fieldName.count
+                    if room > 0 {
+                        fieldName.append(contentsOf: run(index, min(runEnd, index + room)))
+                    }
+                    fieldNameLength += runEnd - index
+                    index = runEnd
+                }
+                guard index < end else { break }
+                // Anything but the colon here — whitespace, CR, LF, a separator — is
+                // refused: "Name : value" must not be read as a different header.
+                guard byte(at: index) == .colon, fieldNameLength > 0 else { return fail(.malformed) }
+                index += 1
+                if let error = openField() { return fail(error) }
+                state = .valueLeadingSpace
+
+            case .valueLeadingSpace:
+                while index < end && (byte(at: index) == .space || byte(at: index) == .tab) { index += 1 }
+                if index < end { state = .value }
+
+            case .value:
+                var runEnd = index
+                while runEnd < end && byte(at: runEnd).isFieldValueCharacter { runEnd += 1 }
+                if runEnd > index {
+                    if fieldToken >= 0 { headers.appendToValue(run(index, runEnd)) }
+                    index = runEnd
+                }
+                guard index < end else { break }
+                let current = byte(at: index)
+                index += 1
+                guard current == .cr || current == .lf else { return fail(.malformed) }
+                if let error = closeField() { return fail(error) }
+                state = current == .cr ? .lineFeed : .fieldStart
+
+            case .headLineFeed:
+                guard byte(at: index) == .lf else { return fail(.malformed) }
+                return complete(consumed: index + 1)
+
+            case .complete, .failed:
+                // Handled before the loop; the loop returns as soon as either is reached.
+                return .needMoreData
+            }
+        }
+
+        headBytes += end
+        if end < bytes.count {
+            return fail(inStartLine && mode == .request ? .uriTooLong : .headersTooLarge)
+        }
+        return .needMoreData
+    }
+
+    // MARK: Steps
+
+    private mutating func fail(_ error: HTTPHeadError) -> HTTPHeadParseResult {
+        state = .failed(error)
+        return .failed(error)
+    }
+
+    private mutating func complete(consumed: Int) -> HTTPHeadParseResult {
+        headBytes += consumed
+        if let error = finishHead() { return fail(error) }
+        state = .complete
+        return .complete(consumed: consumed)
+    }
+
+    private mutating func startFields() -> State {
+        inStartLine = false
+        return .fieldStart
+    }
+
+    /// Splits, decodes and canonicalises the request-target into the URI and
+    /// query tokens.
+    private mutating func finishTarget() -> HTTPHeadError? {
+        let allowAsterisk = method == .options
+        let outcome = target.withUnsafeMutableBufferPointer { HTTPRequestTarget.normalize($0, allowAsterisk: allowAsterisk) }
+        guard case .normalized(let pathLength, let query, let escapesRoot) = outcome else { return .malformed }
+        if let query = query {
+            guard query.count <= limits.limit(for: HeaderToken.uriArgs) else { return .uriTooLong }
+            headers.set(HeaderToken.uriArgs, target[query])
+        }
+        headers.set(uriToken, target[0..<pathLength])
+        pathEscapesRoot = escapesRoot
+        return nil
+    }
+
+    /// Checks the packed "HTTP/d.d" in `word`.
+    private mutating func finishVersion() -> HTTPHeadError? {
+        // "HTTP/" in the top five of eight bytes.
+        guard wordLength == 8, word &>> 24 == 0x48_54_54_50_2F else { return .malformed }
+        let major = UInt8(truncatingIfNeeded: word &>> 16)
+        let dot = UInt8(truncatingIfNeeded: word &>> 8)
+        let minor = UInt8(truncatingIfNeeded: word)
+        guard major.isDigit, dot == UInt8(ascii: "."), minor.isDigit else { return .malformed }
+        version = (Int(major &- UInt8(ascii: "0")), Int(minor &- UInt8(ascii: "0")))
+        guard version.major == 1 && version.minor <= 1 else { return .unsupportedVersion }
+        return nil
+    }
+
+    /// Records the three status digits packed in `word`.
+    private mutating func storeStatusCode() {
+        var digits = (UInt8(truncatingIfNeeded: word &>> 16), UInt8(truncatingIfNeeded: word &>> 8), UInt8(truncatingIfNeeded: word))
+        statusCode = Int(digits.0 &- 48) * 100 + Int(digits.1 &- 48) * 10 + Int(digits.2 &- 48)
+        withUnsafeBytes(of: &digits) { headers.set(HeaderToken.http, $0) }
+    }
+
+    /// Called at the colon: identifies the field and opens its table slot.
+    private mutating func openField() -> HTTPHeadError? {
+        fieldToken = -1
+        if fieldNameLength <= HTTPHeadParser.maxKnownFieldNameLength {
+            fieldToken = fieldName.withUnsafeBytes { HeaderToken.index(forHeaderName: $0) } ?? -1
+        }
+        guard fieldToken >= 0 else { return nil }
+        // Two Host fields could name two different origins (RFC 7230 section 5.4).
+        if fieldToken == HeaderToken.host && headers.isPresent(HeaderToken.host) { return .malformed }
+        headers.beginValue(fieldToken)
+        return nil
+    }
+
+    /// Called at the end of a field line: trims the value and checks its limit.
+    private mutating func closeField() -> HTTPHeadError? {
+        guard fieldToken >= 0 else { return nil }
+        let length = headers.endValue()
+        guard length <= limits.limit(for: fieldToken) else { return .headersTooLarge }
+        return nil
+    }
+
+    /// Derives the body framing once the whole head is in.
+    private mutating func finishHead() -> HTTPHeadError? {
+        let transferEncoding = headers.withValue(of: HeaderToken.transferEncoding) { HTTPHeadParser.endsWithChunked($0) }
+        if let lengthResult = headers.withValue(of: HeaderToken.contentLength, { HTTPHeadParser.contentLength($0) }) {
+            guard let length = lengthResult, transferEncoding == nil else { return .conflictingContentLength }
+            contentLength = length
+        }
+        if let chunked = transferEncoding {
+            // A request whose last coding is not chunked has no knowable body
+            // length (RFC 7230 section 3.3.3); a response is read until close.
+            if !chunked && mode == .request { return .malformed }
+            isChunked = chunked
+        }
+        return nil
+    }
+
+    /// Parses a Content-Length value, possibly a list after repeated fields were
+    /// joined: every element must be a number and all must be equal.
+    private static func contentLength(_ value: UnsafeRawBufferPointer) -> UInt64? {
+        var result: UInt64? = nil
+        var index = 0
+        while true {
+            while index < value.count && (value[index] == .space || value[index] == .tab) { index += 1 }
+            var number: UInt64 = 0
+            var digits = 0
+            while index < value.count && value[index].isDigit {
+                let (times10, overflow1) = number.multipliedReportingOverflow(by: 10)
+                let (sum, overflow2) = times10.addingReportingOverflow(UInt64(value[index] &- UInt8(ascii: "0")))
+                guard !overflow1 && !overflow2 else { return nil }
+                number = sum
+                digits += 1
+                index += 1
+            }
+            guard digits > 0 else { return nil }
+            while index < value.count && (value[index] == .space || value[index] == .tab) { index += 1 }
+            if let earlier = result, earlier != number { return nil }
+            result = number
+            if index == value.count { return result }
+            guard value[index] == UInt8(ascii: ",") else { return nil }
+            index += 1
+        }
+    }
+
+    /// True when the last transfer coding of a Transfer-Encoding value is "chunked".
+    private static func endsWithChunked(_ value: UnsafeRawBufferPointer) -> Bool {
+        var end = value.count
+        while end > 0 && (value[end - 1] == .space || value[end - 1] == .tab) { end -= 1 }
+        var start = end
+        while start > 0 && value[start - 1] != UInt8(ascii: ",") { start -= 1 }
+        while start < end && (value[start] == .space || value[start] == .tab) { start += 1 }
+        let chunked: StaticString = "chunked"
+        guard end - start == chunked.utf8CodeUnitCount else { return false }
+        for offset in 0..<(end - start) {
+            var byte = value[start + offset]
+            if byte &- UInt8(ascii: "A") < 26 { byte |= 0x20 }
+            guard byte == chunked.utf8Start[offset] else { return false }
+        }
+        return true
+    }
+}
+
+extension UInt8 {
+    fileprivate static let cr = UInt8(ascii: "\r")
+    fileprivate static let lf = UInt8(ascii: "\n")
+    fileprivate static let space = UInt8(ascii: " ")
+    fileprivate static let tab = UInt8(ascii: "\t")
+    fileprivate static let colon = UInt8(ascii: ":")
+
+    fileprivate var isDigit: Bool { self &- UInt8(ascii: "0") < 10 }
+
+    /// RFC 7230 tchar: ALPHA, DIGIT and !#$%&'*+-.^_`|~, as two 64-bit masks.
+    fileprivate var isTokenCharacter: Bool {
+        if self < 64 { return (0x03FF_6CFA_0000_0000 as UInt64) &>> UInt64(self) & 1 != 0 }
+        if self < 128 { return (0x57FF_FFFF_C7FF_FFFE as UInt64) &>> UInt64(self &- 64) & 1 != 0 }
+        return false
+    }
+
+    /// Bytes allowed in a field value or reason phrase: HTAB, visible ASCII, space
+    /// and obs-text; never another control character (header injection).
+    fileprivate var isFieldValueCharacter: Bool {
+        self >= 0x20 ? self != 0x7F : self == 0x09
+    }
+
+    /// Bytes allowed in a request-target: anything visible; space ends it and
+    /// control characters are refused. Raw bytes >= 0x80 are tolerated, as
+    /// clients do send unescaped UTF-8.
+    fileprivate var isTargetCharacter: Bool {
+        self > 0x20 && self != 0x7F
+    }
+}

@@ -1,0 +1,55 @@
+#!/bin/sh
+# installed-checks.sh STAGE COMPAT_DIR WORK_DIR
+#
+# Checks a staged install the way a C user meets it:
+#  1. the ABI test program, compiled against the installed header found
+#     through pkg-config, checks every measured 1.4 fact;
+#  2. the exported symbol set, SONAME and dependencies of the installed .so;
+#  3. a C++ translation unit including the header compiles and links with
+#     `pkg-config --cflags --libs`;
+#  4. a separate CMake project finds the package with find_package(CONFIG)
+#     and links a program that runs;
+#  5. pkg-config reports version 1.4.x.
+set -eu
+stage=$1
+compat=$2
+work=$3
+rm -rf "$work"
+mkdir -p "$work"
+export PKG_CONFIG_PATH="$stage/lib/pkgconfig"
+export LD_LIBRARY_PATH="$stage/lib"
+failed=0
+passed=0
+step() {
+	name=$1
+	shift
+	if "$@"; then
+		passed=$((passed + 1))
+		echo "ok: $name"
+	else
+		failed=$((failed + 1))
+		echo "FAILED: $name"
+	fi
+}
+
+cflags=$(pkg-config --cflags libwebsockets)
+libs=$(pkg-config --libs libwebsockets)
+
+step "pkg-config version is 1.4.x" sh -c 'pkg-config --modversion libwebsockets | grep -q "^1\.4\(\.\|$\)"'
+# shellcheck disable=SC2086
+step "abi-check compiles (c99, pedantic, no warnings)" \
+	gcc -std=c99 -Wall -Wextra -pedantic -Werror $cflags -o "$work/abi-check" "$compat/abi/abi-check.c"
+step "abi-check passes" "$work/abi-check"
+step "exports, SONAME and dependencies" \
+	sh "$compat/abi/check-exports.sh" "$stage/lib/libwebsockets.so.5" "$compat/abi/expected-exports.txt"
+# shellcheck disable=SC2086
+step "C++ include compiles and links" \
+	g++ -std=c++11 -Wall -Wextra -Werror $cflags -o "$work/cxx-include" "$compat/abi/cxx-include.cpp" $libs
+step "C++ program runs" "$work/cxx-include"
+step "find_package consumer configures" \
+	cmake -S "$compat/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$stage" -Wno-dev
+step "find_package consumer builds" cmake --build "$work/consumer"
+step "find_package consumer runs" "$work/consumer/lws-consumer"
+
+echo "installed-checks: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

@@ -1,0 +1,23 @@
+#!/bin/sh
+# Installs what building and testing need on a fresh Debian 12 machine
+# (idempotent: installs only what is missing), and the Python peer for the
+# tests in a virtual environment at $LWS_VENV (default: build/venv).
+set -eu
+need=""
+for pkg in cmake ninja-build pkg-config gcc g++ libssl-dev zlib1g-dev curl python3-venv; do
+	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
+done
+if [ -n "$need" ]; then
+	echo "install-deps: apt-get install$need"
+	apt-get update -qq
+	DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $need >/dev/null
+fi
+if ! command -v swiftc >/dev/null 2>&1; then
+	echo "install-deps: swiftc not found on PATH (Swift 6.3 toolchain required)" >&2
+	exit 1
+fi
+venv=${LWS_VENV:-build/venv}
+if [ ! -x "$venv/bin/python" ]; then
+	python3 -m venv "$venv"
+fi
+"$venv/bin/python" -m pip install -q --disable-pip-version-check -r compat-tests/py/requirements.txt
