@@ -171,11 +171,12 @@ public struct HTTPHeadParser {
                 }
 
             case .target:
-                var runEnd = index
-                while runEnd < end && byte(at: runEnd).isTargetCharacter { runEnd += 1 }
+                // Anything visible belongs to the target; raw bytes >= 0x80 are
+                // tolerated, as clients do send unescaped UTF-8.
+                let runEnd = HTTPHeadParser.endOfVisibleRun(base, from: index, to: end, lowest: 0x21)
                 if runEnd > index {
                     guard target.count + (runEnd - index) <= limits.limit(for: uriToken) else { return fail(.uriTooLong) }
-                    target.append(contentsOf: run(index, runEnd))
+                    target.appendRaw(run(index, runEnd))
                     index = runEnd
                 }
                 guard index < end else { break }
@@ -229,7 +230,7 @@ public struct HTTPHeadParser {
                 }
 
             case .reasonPhrase:
-                while index < end && byte(at: index).isFieldValueCharacter { index += 1 }
+                index = HTTPHeadParser.endOfFieldValueRun(base, from: index, to: end)
                 guard index < end else { break }
                 let current = byte(at: index)
                 index += 1
@@ -266,21 +267,30 @@ public struct HTTPHeadParser {
                 }
 
             case .fieldName:
+                let nameStart = index
                 var runEnd = index
                 while runEnd < end && byte(at: runEnd).isTokenCharacter { runEnd += 1 }
-                if runEnd > index {
+                let nameIsInThisChunk = fieldNameLength == 0
+                fieldNameLength += runEnd - index
+                index = runEnd
+                guard index < end else {
+                    // The name continues in the next chunk: keep what a lookup needs.
                     let room = HTTPHeadParser.maxKnownFieldNameLength - fieldName.count
-                    if room > 0 {
-                        fieldName.append(contentsOf: run(index, min(runEnd, index + room)))
-                    }
-                    fieldNameLength += runEnd - index
-                    index = runEnd
+                    if room > 0 { fieldName.appendRaw(run(nameStart, min(runEnd, nameStart + room))) }
+                    break
                 }
-                guard index < end else { break }
                 // Anything but the colon here — whitespace, CR, LF, a separator — is
                 // refused: "Name : value" must not be read as a different header.
                 guard byte(at: index) == .colon, fieldNameLength > 0 else { return fail(.malformed) }
                 index += 1
+                if nameIsInThisChunk {
+                    fieldToken = HTTPHeadParser.token(forName: run(nameStart, runEnd))
+                } else {
+                    let room = HTTPHeadParser.maxKnownFieldNameLength - fieldName.count
+                    if room > 0 { fieldName.appendRaw(run(nameStart, min(runEnd, nameStart + room))) }
+                    fieldToken = fieldNameLength <= HTTPHeadParser.maxKnownFieldNameLength
+                        ? fieldName.withUnsafeBytes { HTTPHeadParser.token(forName: $0) } : -1
+                }
                 if let error = openField() { return fail(error) }
                 state = .valueLeadingSpace
 
@@ -289,13 +299,19 @@ public struct HTTPHeadParser {
                 if index < end { state = .value }
 
             case .value:
-                var runEnd = index
-                while runEnd < end && byte(at: runEnd).isFieldValueCharacter { runEnd += 1 }
-                if runEnd > index {
-                    if fieldToken >= 0 { headers.appendToValue(run(index, runEnd)) }
-                    index = runEnd
+                let runEnd = HTTPHeadParser.endOfFieldValueRun(base, from: index, to: end)
+                let lineEnds = runEnd < end
+                if fieldToken >= 0 {
+                    // Trailing whitespace is not part of the value; when the line ends
+                    // in this chunk, leave it out now rather than trim it later.
+                    var valueEnd = runEnd
+                    if lineEnds {
+                        while valueEnd > index && (byte(at: valueEnd - 1) == .space || byte(at: valueEnd - 1) == .tab) { valueEnd -= 1 }
+                    }
+                    if valueEnd > index { headers.appendToValue(run(index, valueEnd)) }
                 }
-                guard index < end else { break }
+                index = runEnd
+                guard lineEnds else { break }
                 let current = byte(at: index)
                 index += 1
                 guard current == .cr || current == .lf else { return fail(.malformed) }
@@ -317,6 +333,45 @@ public struct HTTPHeadParser {
             return fail(inStartLine && mode == .request ? .uriTooLong : .headersTooLarge)
         }
         return .needMoreData
+    }
+
+    // MARK: Byte scanning
+
+    /// The end of the run in `base[start..<end]` of bytes that are >= `lowest` and
+    /// not DEL. Heads are mostly long runs of such bytes, so whole 8-byte words are
+    /// tested at once (SWAR: a lane borrows into its top bit only when it is below
+    /// the bound, which is exact for "does any lane"), then bytes one by one near
+    /// the end of the run.
+    private static func endOfVisibleRun(_ base: UnsafeRawPointer, from start: Int, to end: Int, lowest: UInt8) -> Int {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        let bound = ones &* UInt64(lowest)
+        var index = start
+        while end &- index >= 8 {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            let below = (word &- bound) & ~word & tops
+            let delLanes = word ^ (ones &* 0x7F)
+            let isDel = (delLanes &- ones) & ~delLanes & tops
+            if below | isDel != 0 { break }
+            index &+= 8
+        }
+        while index < end {
+            let byte = base.load(fromByteOffset: index, as: UInt8.self)
+            if byte < lowest || byte == 0x7F { break }
+            index &+= 1
+        }
+        return index
+    }
+
+    /// The end of the run of bytes allowed in a field value or reason phrase: HTAB,
+    /// space, visible ASCII and obs-text; never another control character, which
+    /// could inject a header downstream.
+    private static func endOfFieldValueRun(_ base: UnsafeRawPointer, from start: Int, to end: Int) -> Int {
+        var index = endOfVisibleRun(base, from: start, to: end, lowest: 0x20)
+        while index < end && base.load(fromByteOffset: index, as: UInt8.self) == .tab {
+            index = endOfVisibleRun(base, from: index &+ 1, to: end, lowest: 0x20)
+        }
+        return index
     }
 
     // MARK: Steps
@@ -373,12 +428,13 @@ public struct HTTPHeadParser {
         withUnsafeBytes(of: &digits) { headers.set(HeaderToken.http, $0) }
     }
 
-    /// Called at the colon: identifies the field and opens its table slot.
+    /// The token of a complete field name, or -1 when it is not a known header.
+    private static func token(forName name: UnsafeRawBufferPointer) -> Int {
+        HeaderToken.index(forHeaderName: name) ?? -1
+    }
+
+    /// Called at the colon, `fieldToken` known: opens the field's table slot.
     private mutating func openField() -> HTTPHeadError? {
-        fieldToken = -1
-        if fieldNameLength <= HTTPHeadParser.maxKnownFieldNameLength {
-            fieldToken = fieldName.withUnsafeBytes { HeaderToken.index(forHeaderName: $0) } ?? -1
-        }
         guard fieldToken >= 0 else { return nil }
         // Two Host fields could name two different origins (RFC 7230 section 5.4).
         if fieldToken == HeaderToken.host && headers.isPresent(HeaderToken.host) { return .malformed }
@@ -465,22 +521,10 @@ extension UInt8 {
     fileprivate var isDigit: Bool { self &- UInt8(ascii: "0") < 10 }
 
     /// RFC 7230 tchar: ALPHA, DIGIT and !#$%&'*+-.^_`|~, as two 64-bit masks.
+    /// Branch-free: names mix letters and '-', which would defeat branch prediction.
     fileprivate var isTokenCharacter: Bool {
-        if self < 64 { return (0x03FF_6CFA_0000_0000 as UInt64) &>> UInt64(self) & 1 != 0 }
-        if self < 128 { return (0x57FF_FFFF_C7FF_FFFE as UInt64) &>> UInt64(self &- 64) & 1 != 0 }
-        return false
+        let mask: UInt64 = self & 0x40 == 0 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
+        return self < 0x80 && (mask &>> UInt64(self & 63)) & 1 != 0
     }
 
-    /// Bytes allowed in a field value or reason phrase: HTAB, visible ASCII, space
-    /// and obs-text; never another control character (header injection).
-    fileprivate var isFieldValueCharacter: Bool {
-        self >= 0x20 ? self != 0x7F : self == 0x09
-    }
-
-    /// Bytes allowed in a request-target: anything visible; space ends it and
-    /// control characters are refused. Raw bytes >= 0x80 are tolerated, as
-    /// clients do send unescaped UTF-8.
-    fileprivate var isTargetCharacter: Bool {
-        self > 0x20 && self != 0x7F
-    }
 }

@@ -79,7 +79,7 @@ public struct HTTPHeaderTable {
         guard token >= 0 && token < slots.count,
               value.count < Int(HTTPHeaderTable.absent) - storage.count else { return }
         let start = UInt32(truncatingIfNeeded: storage.count)
-        storage.append(contentsOf: value)
+        storage.appendRaw(value)
         slots[token] = Slot(start: start, length: UInt32(truncatingIfNeeded: value.count))
     }
 
@@ -133,7 +133,7 @@ public struct HTTPHeaderTable {
 
     /// Appends received value bytes to the open token.
     mutating func appendToValue(_ bytes: UnsafeRawBufferPointer) {
-        storage.append(contentsOf: bytes)
+        storage.appendRaw(bytes)
     }
 
     /// Closes the open token: trims trailing whitespace (RFC 7230 OWS) and drops the
@@ -147,10 +147,18 @@ public struct HTTPHeaderTable {
         if end == openFieldStart && openIsJoined {
             end -= 2
         }
-        storage.removeLast(storage.count - end)
+        if end < storage.count { storage.removeLast(storage.count - end) }
         let length = end - Int(slots[openToken].start)
         slots[openToken].length = UInt32(truncatingIfNeeded: length)
         openToken = -1
         return length
+    }
+}
+
+extension Array where Element == UInt8 {
+    /// Appends raw bytes as one block copy; `append(contentsOf:)` given a raw buffer
+    /// goes through the generic element-by-element path.
+    mutating func appendRaw(_ bytes: UnsafeRawBufferPointer) {
+        bytes.withMemoryRebound(to: UInt8.self) { append(contentsOf: $0) }
     }
 }

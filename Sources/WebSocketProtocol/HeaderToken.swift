@@ -189,96 +189,219 @@ public enum HeaderToken {
     /// Only real header fields are found: method tokens, pseudo-headers, the status
     /// line, the challenge and `proxy ` are not header names and give nil, as does
     /// any unknown name. This runs for every header of every request, so it switches
-    /// on the length first and then compares at most six candidates, almost all of
-    /// which differ in their first byte.
+    /// on the length and the first byte, leaving at most three candidates to compare.
     public static func index(forHeaderName name: UnsafeRawBufferPointer) -> Int? {
+        guard var first = name.first else { return nil }
+        if first &- UInt8(ascii: "A") < 26 { first |= 0x20 }
         switch name.count {
         case 3:
-            if name.matchesLowercase("age") { return age }
-            if name.matchesLowercase("via") { return via }
+            switch first {
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("age") { return age }
+            case UInt8(ascii: "v"):
+                if name.matchesLowercase("via") { return via }
+            default: break
+            }
         case 4:
-            if name.matchesLowercase("host") { return host }
-            if name.matchesLowercase("date") { return date }
-            if name.matchesLowercase("etag") { return etag }
-            if name.matchesLowercase("from") { return from }
-            if name.matchesLowercase("link") { return link }
-            if name.matchesLowercase("vary") { return vary }
+            switch first {
+            case UInt8(ascii: "h"):
+                if name.matchesLowercase("host") { return host }
+            case UInt8(ascii: "d"):
+                if name.matchesLowercase("date") { return date }
+            case UInt8(ascii: "e"):
+                if name.matchesLowercase("etag") { return etag }
+            case UInt8(ascii: "f"):
+                if name.matchesLowercase("from") { return from }
+            case UInt8(ascii: "l"):
+                if name.matchesLowercase("link") { return link }
+            case UInt8(ascii: "v"):
+                if name.matchesLowercase("vary") { return vary }
+            default: break
+            }
         case 5:
-            if name.matchesLowercase("range") { return range }
-            if name.matchesLowercase("allow") { return allow }
+            switch first {
+            case UInt8(ascii: "r"):
+                if name.matchesLowercase("range") { return range }
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("allow") { return allow }
+            default: break
+            }
         case 6:
-            if name.matchesLowercase("origin") { return origin }
-            if name.matchesLowercase("accept") { return httpAccept }
-            if name.matchesLowercase("pragma") { return pragma }
-            if name.matchesLowercase("cookie") { return cookie }
-            if name.matchesLowercase("expect") { return expect }
-            if name.matchesLowercase("server") { return server }
+            switch first {
+            case UInt8(ascii: "o"):
+                if name.matchesLowercase("origin") { return origin }
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("accept") { return httpAccept }
+            case UInt8(ascii: "p"):
+                if name.matchesLowercase("pragma") { return pragma }
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("cookie") { return cookie }
+            case UInt8(ascii: "e"):
+                if name.matchesLowercase("expect") { return expect }
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("server") { return server }
+            default: break
+            }
         case 7:
-            if name.matchesLowercase("upgrade") { return upgrade }
-            if name.matchesLowercase("referer") { return referer }
-            if name.matchesLowercase("expires") { return expires }
-            if name.matchesLowercase("refresh") { return refresh }
+            switch first {
+            case UInt8(ascii: "u"):
+                if name.matchesLowercase("upgrade") { return upgrade }
+            case UInt8(ascii: "r"):
+                if name.matchesLowercase("referer") { return referer }
+                if name.matchesLowercase("refresh") { return refresh }
+            case UInt8(ascii: "e"):
+                if name.matchesLowercase("expires") { return expires }
+            default: break
+            }
         case 8:
-            if name.matchesLowercase("if-match") { return ifMatch }
-            if name.matchesLowercase("if-range") { return ifRange }
-            if name.matchesLowercase("location") { return location }
+            switch first {
+            case UInt8(ascii: "i"):
+                if name.matchesLowercase("if-match") { return ifMatch }
+                if name.matchesLowercase("if-range") { return ifRange }
+            case UInt8(ascii: "l"):
+                if name.matchesLowercase("location") { return location }
+            default: break
+            }
         case 10:
-            if name.matchesLowercase("connection") { return connection }
-            if name.matchesLowercase("set-cookie") { return setCookie }
-            if name.matchesLowercase("user-agent") { return userAgent }
+            switch first {
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("connection") { return connection }
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("set-cookie") { return setCookie }
+            case UInt8(ascii: "u"):
+                if name.matchesLowercase("user-agent") { return userAgent }
+            default: break
+            }
         case 11:
-            if name.matchesLowercase("retry-after") { return retryAfter }
+            switch first {
+            case UInt8(ascii: "r"):
+                if name.matchesLowercase("retry-after") { return retryAfter }
+            default: break
+            }
         case 12:
-            if name.matchesLowercase("content-type") { return contentType }
-            if name.matchesLowercase("max-forwards") { return maxForwards }
+            switch first {
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("content-type") { return contentType }
+            case UInt8(ascii: "m"):
+                if name.matchesLowercase("max-forwards") { return maxForwards }
+            default: break
+            }
         case 13:
-            if name.matchesLowercase("if-none-match") { return ifNoneMatch }
-            if name.matchesLowercase("cache-control") { return cacheControl }
-            if name.matchesLowercase("authorization") { return authorization }
-            if name.matchesLowercase("accept-ranges") { return acceptRanges }
-            if name.matchesLowercase("content-range") { return contentRange }
-            if name.matchesLowercase("last-modified") { return lastModified }
+            switch first {
+            case UInt8(ascii: "i"):
+                if name.matchesLowercase("if-none-match") { return ifNoneMatch }
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("cache-control") { return cacheControl }
+                if name.matchesLowercase("content-range") { return contentRange }
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("authorization") { return authorization }
+                if name.matchesLowercase("accept-ranges") { return acceptRanges }
+            case UInt8(ascii: "l"):
+                if name.matchesLowercase("last-modified") { return lastModified }
+            default: break
+            }
         case 14:
-            if name.matchesLowercase("http2-settings") { return http2Settings }
-            if name.matchesLowercase("content-length") { return contentLength }
-            if name.matchesLowercase("accept-charset") { return acceptCharset }
+            switch first {
+            case UInt8(ascii: "h"):
+                if name.matchesLowercase("http2-settings") { return http2Settings }
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("content-length") { return contentLength }
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("accept-charset") { return acceptCharset }
+            default: break
+            }
         case 15:
-            if name.matchesLowercase("accept-encoding") { return acceptEncoding }
-            if name.matchesLowercase("accept-language") { return acceptLanguage }
+            switch first {
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("accept-encoding") { return acceptEncoding }
+                if name.matchesLowercase("accept-language") { return acceptLanguage }
+            default: break
+            }
         case 16:
-            if name.matchesLowercase("content-encoding") { return contentEncoding }
-            if name.matchesLowercase("content-language") { return contentLanguage }
-            if name.matchesLowercase("content-location") { return contentLocation }
-            if name.matchesLowercase("www-authenticate") { return wwwAuthenticate }
+            switch first {
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("content-encoding") { return contentEncoding }
+                if name.matchesLowercase("content-language") { return contentLanguage }
+                if name.matchesLowercase("content-location") { return contentLocation }
+            case UInt8(ascii: "w"):
+                if name.matchesLowercase("www-authenticate") { return wwwAuthenticate }
+            default: break
+            }
         case 17:
-            if name.matchesLowercase("if-modified-since") { return ifModifiedSince }
-            if name.matchesLowercase("sec-websocket-key") { return key }
-            if name.matchesLowercase("transfer-encoding") { return transferEncoding }
+            switch first {
+            case UInt8(ascii: "i"):
+                if name.matchesLowercase("if-modified-since") { return ifModifiedSince }
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-key") { return key }
+            case UInt8(ascii: "t"):
+                if name.matchesLowercase("transfer-encoding") { return transferEncoding }
+            default: break
+            }
         case 18:
-            if name.matchesLowercase("sec-websocket-key1") { return key1 }
-            if name.matchesLowercase("sec-websocket-key2") { return key2 }
-            if name.matchesLowercase("proxy-authenticate") { return proxyAuthenticate }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-key1") { return key1 }
+                if name.matchesLowercase("sec-websocket-key2") { return key2 }
+            case UInt8(ascii: "p"):
+                if name.matchesLowercase("proxy-authenticate") { return proxyAuthenticate }
+            default: break
+            }
         case 19:
-            if name.matchesLowercase("sec-websocket-draft") { return draft }
-            if name.matchesLowercase("sec-websocket-nonce") { return nonce }
-            if name.matchesLowercase("content-disposition") { return contentDisposition }
-            if name.matchesLowercase("if-unmodified-since") { return ifUnmodifiedSince }
-            if name.matchesLowercase("proxy-authorization") { return proxyAuthorization }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-draft") { return draft }
+                if name.matchesLowercase("sec-websocket-nonce") { return nonce }
+            case UInt8(ascii: "c"):
+                if name.matchesLowercase("content-disposition") { return contentDisposition }
+            case UInt8(ascii: "i"):
+                if name.matchesLowercase("if-unmodified-since") { return ifUnmodifiedSince }
+            case UInt8(ascii: "p"):
+                if name.matchesLowercase("proxy-authorization") { return proxyAuthorization }
+            default: break
+            }
         case 20:
-            if name.matchesLowercase("sec-websocket-accept") { return accept }
-            if name.matchesLowercase("sec-websocket-origin") { return webSocketOrigin }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-accept") { return accept }
+                if name.matchesLowercase("sec-websocket-origin") { return webSocketOrigin }
+            default: break
+            }
         case 21:
-            if name.matchesLowercase("sec-websocket-version") { return version }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-version") { return version }
+            default: break
+            }
         case 22:
-            if name.matchesLowercase("sec-websocket-protocol") { return webSocketProtocol }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-protocol") { return webSocketProtocol }
+            default: break
+            }
         case 24:
-            if name.matchesLowercase("sec-websocket-extensions") { return extensions }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("sec-websocket-extensions") { return extensions }
+            default: break
+            }
         case 25:
-            if name.matchesLowercase("strict-transport-security") { return strictTransportSecurity }
+            switch first {
+            case UInt8(ascii: "s"):
+                if name.matchesLowercase("strict-transport-security") { return strictTransportSecurity }
+            default: break
+            }
         case 27:
-            if name.matchesLowercase("access-control-allow-origin") { return accessControlAllowOrigin }
+            switch first {
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("access-control-allow-origin") { return accessControlAllowOrigin }
+            default: break
+            }
         case 30:
-            if name.matchesLowercase("access-control-request-headers") { return accessControlRequestHeaders }
+            switch first {
+            case UInt8(ascii: "a"):
+                if name.matchesLowercase("access-control-request-headers") { return accessControlRequestHeaders }
+            default: break
+            }
         default: break
         }
         return nil
@@ -287,15 +410,38 @@ public enum HeaderToken {
 
 extension UnsafeRawBufferPointer {
     /// True when these bytes, ASCII-lowercased, equal `lowercase` (which is lowercase
-    /// already and has the same length, as checked by the caller's length switch).
+    /// already). Compares eight bytes per step: header names are up to 30 bytes.
     fileprivate func matchesLowercase(_ lowercase: StaticString) -> Bool {
-        let expected = lowercase.utf8Start
-        guard count == lowercase.utf8CodeUnitCount else { return false }
-        for index in 0..<count {
-            var byte = self[index]
+        let length = lowercase.utf8CodeUnitCount
+        guard count == length, let base = baseAddress else { return false }
+        let expected = UnsafeRawPointer(lowercase.utf8Start)
+        var index = 0
+        while length &- index >= 8 {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
+            guard word.asciiLowercased == expected.loadUnaligned(fromByteOffset: index, as: UInt64.self) else { return false }
+            index &+= 8
+        }
+        while index < length {
+            var byte = base.load(fromByteOffset: index, as: UInt8.self)
             if byte &- UInt8(ascii: "A") < 26 { byte |= 0x20 }
-            if byte != expected[index] { return false }
+            guard byte == expected.load(fromByteOffset: index, as: UInt8.self) else { return false }
+            index &+= 1
         }
         return true
+    }
+}
+
+extension UInt64 {
+    /// Lowercases the ASCII letters among the eight bytes, leaving every other byte
+    /// as it is. Per lane on the low seven bits, so no carry crosses lanes: adding
+    /// 0x3F sets the top bit from 'A' up, adding 0x25 sets it above 'Z'.
+    fileprivate var asciiLowercased: UInt64 {
+        let ones: UInt64 = 0x0101_0101_0101_0101
+        let tops: UInt64 = 0x8080_8080_8080_8080
+        let lowSeven = self & ~tops
+        let fromA = lowSeven &+ ones &* 0x3F
+        let aboveZ = lowSeven &+ ones &* 0x25
+        let isUpper = fromA & ~aboveZ & ~self & tops
+        return self | (isUpper &>> 2)
     }
 }

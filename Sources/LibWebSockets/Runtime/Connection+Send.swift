@@ -53,6 +53,10 @@ extension Connection {
     /// POLLOUT: buffered bytes first; only when they are all gone does the
     /// file transfer continue or the application get its WRITEABLE callback.
     func handleWritable() {
+        if state == .clientConnecting {
+            clientConnectCompleted()
+            return
+        }
         flushOutbound()
         guard state != .dead else { return }
         if !outbound.isEmpty {

@@ -28,6 +28,12 @@ final class Connection {
         case httpResponding
         /// An established WebSocket session.
         case webSocket
+        /// Client: the TCP connect is in progress.
+        case clientConnecting
+        /// Client: CONNECT sent to the HTTP proxy, waiting for its 200.
+        case clientAwaitingProxy
+        /// Client: the opening handshake is sent, waiting for the 101.
+        case clientAwaitingHandshake
         /// We sent a close frame first and wait for the peer's close.
         case awaitingCloseAck
         /// Logically closed (callbacks done); flushing what is buffered, then
@@ -71,6 +77,9 @@ final class Connection {
     var bodyRemaining: UInt64 = 0
     var fileTransfer: FileTransfer?
     var sawHTTPRequest = false
+
+    // Client role: what the connect call asked for, until established.
+    var clientRequest: ClientRequest?
 
     // WebSocket receive
     var decoder = FrameDecoder(role: .server)
@@ -139,7 +148,7 @@ final class Connection {
         guard state != .dead else { return }
         var wanted: Int16 = 0
         if rxFlowEnabled || state == .lingering { wanted |= Int16(POLLIN) }
-        if !outbound.isEmpty || (writableRequested && !writableQueued) || fileTransfer != nil {
+        if !outbound.isEmpty || (writableRequested && !writableQueued) || fileTransfer != nil || state == .clientConnecting {
             wanted |= Int16(POLLOUT)
         }
         if wanted != pollEvents {
@@ -198,7 +207,11 @@ final class Connection {
                 offset += consumeHTTPBody(rest)
             case .webSocket, .awaitingCloseAck:
                 offset += consumeFrames(rest)
-            case .httpResponding:
+            case .clientAwaitingProxy:
+                offset += consumeProxyResponse(rest)
+            case .clientAwaitingHandshake:
+                offset += consumeHandshakeResponse(rest)
+            case .httpResponding, .clientConnecting:
                 hold(UnsafeRawBufferPointer(rest))
                 return
             case .lingering, .dead:
@@ -275,6 +288,8 @@ final class Connection {
         context.timeouts.remove(self)
         if state == .lingering {
             destroy()
+        } else if isClientHandshaking {
+            failClientConnection("timed out")
         } else {
             closeImmediately(sendingGoingAway: false)
         }
@@ -303,6 +318,10 @@ final class Connection {
     /// per-session data is freed; then the socket lingers to flush.
     func close(code: UInt16) {
         guard state != .dead, state != .lingering else { return }
+        if isClientHandshaking {
+            failClientConnection("closed before the handshake completed")
+            return
+        }
         if established && !sentClose {
             sendCloseFrame(code: code, reason: [])
         }
@@ -327,6 +346,8 @@ final class Connection {
     func peerVanished() {
         if state == .lingering {
             destroy()
+        } else if isClientHandshaking {
+            failClientConnection("connection closed by the server during the handshake")
         } else {
             closeImmediately(sendingGoingAway: false)
         }

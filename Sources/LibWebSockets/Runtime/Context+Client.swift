@@ -1,0 +1,96 @@
+import CLibWebSockets
+
+extension Context {
+    /// `libwebsocket_client_connect_extended`: validates the arguments,
+    /// resolves the address (the proxy's, when one is set), and starts a
+    /// non-blocking connect. nil (with a log line) for anything that fails
+    /// at once; later failures arrive as CLIENT_CONNECTION_ERROR.
+    func connectClient(address: UnsafePointer<CChar>, port: Int32, ssl: Int32, path: UnsafePointer<CChar>?,
+                       host: UnsafePointer<CChar>?, origin: UnsafePointer<CChar>?,
+                       protocols: UnsafePointer<CChar>?, ietfVersion: Int32,
+                       userData: UnsafeMutableRawPointer?) -> Connection? {
+        guard ietfVersion == -1 || ietfVersion == 13 else {
+            Log.error("client_connect: unsupported protocol version \(ietfVersion) (only 13, RFC 6455)")
+            return nil
+        }
+        guard port > 0 && port <= 65535 else {
+            Log.error("client_connect: invalid port \(port)")
+            return nil
+        }
+        guard ssl == 0 else {
+            Log.error("client_connect: wss:// (ssl_connection \(ssl)) needs TLS, which this build does not have yet")
+            return nil
+        }
+        let target = host.map { bytesOf($0) } ?? bytesOf(address)
+        var proxyTarget: [UInt8]?
+        let addresses: [SocketAddress]
+        if let proxy {
+            var hostPort = bytesOf(address)
+            hostPort.append(58)
+            hostPort.appendDecimal(port)
+            proxyTarget = hostPort
+            addresses = proxy.host.withUnsafeBufferPointer { ClientRequest.resolve($0.baseAddress!, port: proxy.port) }
+        } else {
+            addresses = ClientRequest.resolve(address, port: UInt16(port))
+        }
+        guard let first = addresses.first else {
+            Log.error("client_connect: cannot resolve \(cString: address)")
+            return nil
+        }
+        let fd = socket(first.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else {
+            Log.error("client_connect: socket failed, errno \(lws_c_errno())")
+            return nil
+        }
+        let connection = Connection(context: self, fd: fd, role: .client)
+        var hostHeader = target
+        if host == nil && port != 80 {
+            hostHeader.append(58)
+            hostHeader.appendDecimal(port)
+        }
+        connection.clientRequest = ClientRequest(
+            addresses: addresses, proxyTarget: proxyTarget,
+            path: path.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? [47],
+            host: hostHeader, origin: origin.map { bytesOf($0) },
+            protocols: protocols.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 },
+            key: ClientRequest.makeKey(), ssl: ssl, userData: userData)
+        if let userData {
+            connection.userData = userData
+            connection.ownsUserData = false
+        }
+        connection.protocolIndex = protocols.flatMap { firstServedProtocol(in: bytesOf($0)) } ?? 0
+        adopt(connection)
+        callProtocol(0, connection, LWS_CALLBACK_WSI_CREATE, nil, nil, 0)
+        connection.state = .clientConnecting
+        guard connection.connectToNextAddress() else {
+            Log.error("client_connect: connect to \(cString: address) failed, errno \(lws_c_errno())")
+            connection.state = .lingering
+            connection.destroy()
+            return nil
+        }
+        connection.pollEvents = Int16(POLLOUT)
+        registerPoll(fd: fd, events: connection.pollEvents, connection: connection)
+        return connection
+    }
+
+    /// The first entry of a comma-separated protocol list that this context
+    /// serves: the protocol whose callback hears about the connection until
+    /// the server has chosen.
+    private func firstServedProtocol(in list: [UInt8]) -> Int? {
+        var start = 0
+        for i in 0...list.count where i == list.count || list[i] == 44 {
+            var a = start
+            var b = i
+            while a < b && list[a] == 32 { a += 1 }
+            while b > a && list[b - 1] == 32 { b -= 1 }
+            if a < b, let index = protocolIndex(named: list[a..<b]) { return index }
+            start = i + 1
+        }
+        return nil
+    }
+}
+
+/// The bytes of a C string, without its NUL.
+func bytesOf(_ text: UnsafePointer<CChar>) -> [UInt8] {
+    Array(UnsafeRawBufferPointer(start: text, count: strlen(text)))
+}
