@@ -56,8 +56,9 @@ public struct HTTPHeadParser {
     private var target: [UInt8] = []
     /// The request method's URI token, where the canonical path goes.
     private var uriToken = 0
-    /// The first bytes of the current field name: enough to recognise any known
-    /// name (the longest is 30 bytes); longer names are unknown anyway.
+    /// The first bytes of a field name split across chunks: enough to recognise
+    /// any known name (the longest is 30 bytes); longer names are unknown anyway.
+    /// A name within one chunk is looked up in place, without this copy.
     private var fieldName: [UInt8] = []
     private var fieldNameLength = 0
     /// The token of the field being read, or -1 for an unknown field.
@@ -87,7 +88,6 @@ public struct HTTPHeadParser {
         self.maxHeadBytes = max(0, maxHeadBytes)
         self.maxHeaderCount = max(0, maxHeaderCount)
         self.state = mode == .request ? .leadingLine : .responseVersion
-        fieldName.reserveCapacity(HTTPHeadParser.maxKnownFieldNameLength)
     }
 
     /// Prepares for the next head on the same connection (keep-alive), keeping
@@ -274,9 +274,8 @@ public struct HTTPHeadParser {
                 fieldNameLength += runEnd - index
                 index = runEnd
                 guard index < end else {
-                    // The name continues in the next chunk: keep what a lookup needs.
-                    let room = HTTPHeadParser.maxKnownFieldNameLength - fieldName.count
-                    if room > 0 { fieldName.appendRaw(run(nameStart, min(runEnd, nameStart + room))) }
+                    // The name continues in the next chunk.
+                    keepFieldNamePrefix(run(nameStart, runEnd))
                     break
                 }
                 // Anything but the colon here — whitespace, CR, LF, a separator — is
@@ -286,8 +285,7 @@ public struct HTTPHeadParser {
                 if nameIsInThisChunk {
                     fieldToken = HTTPHeadParser.token(forName: run(nameStart, runEnd))
                 } else {
-                    let room = HTTPHeadParser.maxKnownFieldNameLength - fieldName.count
-                    if room > 0 { fieldName.appendRaw(run(nameStart, min(runEnd, nameStart + room))) }
+                    keepFieldNamePrefix(run(nameStart, runEnd))
                     fieldToken = fieldNameLength <= HTTPHeadParser.maxKnownFieldNameLength
                         ? fieldName.withUnsafeBytes { HTTPHeadParser.token(forName: $0) } : -1
                 }
@@ -426,6 +424,13 @@ public struct HTTPHeadParser {
         var digits = (UInt8(truncatingIfNeeded: word &>> 16), UInt8(truncatingIfNeeded: word &>> 8), UInt8(truncatingIfNeeded: word))
         statusCode = Int(digits.0 &- 48) * 100 + Int(digits.1 &- 48) * 10 + Int(digits.2 &- 48)
         withUnsafeBytes(of: &digits) { headers.set(HeaderToken.http, $0) }
+    }
+
+    /// Keeps as much of a chunk-split field name as a lookup can use.
+    private mutating func keepFieldNamePrefix(_ bytes: UnsafeRawBufferPointer) {
+        let room = HTTPHeadParser.maxKnownFieldNameLength - fieldName.count
+        guard room > 0 else { return }
+        fieldName.appendRaw(UnsafeRawBufferPointer(rebasing: bytes.prefix(room)))
     }
 
     /// The token of a complete field name, or -1 when it is not a known header.

@@ -37,6 +37,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
+
 /*
  * accept4 is a GNU extension; asking for _GNU_SOURCE would turn every
  * sockaddr parameter into a transparent union Swift cannot pass, so the one
@@ -49,13 +53,6 @@ static inline int lws_c_errno(void) { return errno; }
 /* The build id after "1.4": CMake passes the git revision; SwiftPM builds say "dev". */
 #ifndef LWS_BUILD_ID
 #define LWS_BUILD_ID "dev"
-/*
- * Implemented in Swift (Sources/LibWebSockets/Support/Log.swift) for the C
- * log shim; hidden from the shared library's exports by its version script.
- */
-int lws_swift_log_enabled(int level);
-void lws_swift_log_emit(int level, const char *line);
-
 #endif
 static inline const char *lws_c_library_version(void)
 {
@@ -98,6 +95,49 @@ static inline int lws_c_EAGAIN(void) { return EAGAIN; }
 static inline int lws_c_EWOULDBLOCK(void) { return EWOULDBLOCK; }
 static inline int lws_c_EINTR(void) { return EINTR; }
 static inline int lws_c_EINPROGRESS(void) { return EINPROGRESS; }
+
+/* OpenSSL calls that are macros in OpenSSL 3, as functions Swift can call. */
+static inline int lws_c_ssl_ctx_set_min_tls12(SSL_CTX *ctx)
+{
+	return (int)SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+}
+
+static inline long lws_c_ssl_ctx_set_partial_write_modes(SSL_CTX *ctx)
+{
+	return SSL_CTX_set_mode(ctx, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER |
+				SSL_MODE_RELEASE_BUFFERS);
+}
+
+static inline int lws_c_ssl_set_sni(SSL *ssl, const char *name)
+{
+	return (int)SSL_set_tlsext_host_name(ssl, name);
+}
+
+static inline int lws_c_ssl_ctx_set_app_data(SSL_CTX *ctx, void *data)
+{
+	return SSL_CTX_set_ex_data(ctx, 0, data);
+}
+
+static inline void *lws_c_ssl_ctx_get_app_data(const SSL_CTX *ctx)
+{
+	return SSL_CTX_get_ex_data(ctx, 0);
+}
+
+/* The SSL a certificate check belongs to, from inside a verify callback. */
+static inline SSL *lws_c_ssl_from_store_ctx(X509_STORE_CTX *store)
+{
+	return (SSL *)X509_STORE_CTX_get_ex_data(store, SSL_get_ex_data_X509_STORE_CTX_idx());
+}
+
+static inline unsigned long lws_c_ssl_options_server(void)
+{
+	return SSL_OP_NO_COMPRESSION | SSL_OP_CIPHER_SERVER_PREFERENCE | SSL_OP_NO_RENEGOTIATION;
+}
+
+static inline unsigned long lws_c_ssl_options_client(void)
+{
+	return SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION;
+}
 
 /*
  * Implemented in Swift (Sources/LibWebSockets/Support/Log.swift) for the C

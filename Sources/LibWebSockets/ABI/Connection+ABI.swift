@@ -43,9 +43,11 @@ public func libwebsocket_get_reserved_bits(_ wsi: OpaquePointer?) -> UInt8 {
     return (connection.rxReservedBits & 7) << 4
 }
 
+/// 0 plain, 1 TLS with a verified peer (every server-side TLS connection),
+/// 2 TLS where the client was told to accept any certificate.
 @_cdecl("lws_is_ssl")
 public func lws_is_ssl(_ wsi: OpaquePointer?) -> Int32 {
-    0
+    Connection.from(wsi)?.tls?.verification ?? 0
 }
 
 @_cdecl("libwebsockets_get_peer_addresses")

@@ -19,6 +19,9 @@ struct ClientRequest {
     /// Our Sec-WebSocket-Key (base64 of 16 random bytes).
     var key: [UInt8]
     var ssl: Int32
+    /// The name the server certificate must match (the address connected
+    /// to, as given), also sent as SNI when it is not an IP literal.
+    var verifyName: [UInt8]
     /// The application's own user data (connect_extended), if any.
     var userData: UnsafeMutableRawPointer?
 

@@ -6,7 +6,8 @@ import WebSocketProtocol
 /// whole frame, write and close machinery with the server role.
 extension Connection {
     var isClientHandshaking: Bool {
-        state == .clientConnecting || state == .clientAwaitingProxy || state == .clientAwaitingHandshake
+        role == .client && (state == .clientConnecting || state == .clientAwaitingProxy
+            || state == .clientAwaitingHandshake || state == .tlsHandshaking)
     }
 
     /// Starts the non-blocking connect to the next address; false when no
@@ -41,6 +42,24 @@ extension Connection {
         }
         Socket.configureConnection(fd, keepalive: context.keepalive)
         if let target = clientRequest?.proxyTarget {
+            sendProxyConnect(target)
+            return
+        }
+        startClientSession()
+    }
+
+    /// After TCP (and the proxy tunnel, if any): TLS first for wss://, then
+    /// the WebSocket handshake.
+    func startClientSession() {
+        if let request = clientRequest, request.ssl != 0 {
+            beginClientTLS(request)
+            return
+        }
+        sendClientHandshake()
+    }
+
+    private func sendProxyConnect(_ target: [UInt8]) {
+        do {
             var request: [UInt8] = []
             request.append("CONNECT ")
             request.append(contentsOf: target)
@@ -52,9 +71,7 @@ extension Connection {
             setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE.rawValue), seconds: ClientRequest.proxyTimeout)
             request.withUnsafeBytes { sendRaw($0) }
             updatePoll()
-            return
         }
-        sendClientHandshake()
     }
 
     /// A connect that failed asynchronously moves on to the next resolved
@@ -96,7 +113,7 @@ extension Connection {
                 failClientConnection("proxy refused CONNECT")
                 return bytes.count
             }
-            sendClientHandshake()
+            startClientSession()
             return consumed
         }
     }

@@ -13,7 +13,7 @@ extension Connection {
             outbound.append(bytes)
             return
         }
-        switch Socket.send(fd, bytes) {
+        switch transportSend(bytes) {
         case .transferred(let sent):
             if sent < bytes.count {
                 outbound.append(UnsafeRawBufferPointer(rebasing: bytes[sent...]))
@@ -32,7 +32,7 @@ extension Connection {
     func flushOutbound() {
         var failed = false
         outbound.drain { bytes in
-            switch Socket.send(fd, bytes) {
+            switch transportSend(bytes) {
             case .transferred(let sent): return sent
             case .wouldBlock: return 0
             case .closed, .failed:
@@ -64,7 +64,7 @@ extension Connection {
             return
         }
         if state == .lingering {
-            _ = shutdown(fd, Int32(SHUT_WR))
+            halfClose()
             updatePoll()
             return
         }

@@ -28,6 +28,11 @@ final class Connection {
         case httpResponding
         /// An established WebSocket session.
         case webSocket
+        /// Server, TLS port with plain clients allowed: waiting for the first
+        /// byte to tell a TLS ClientHello from plain HTTP.
+        case sniffingTLS
+        /// The TLS handshake is in progress (server accept or client connect).
+        case tlsHandshaking
         /// Client: the TCP connect is in progress.
         case clientConnecting
         /// Client: CONNECT sent to the HTTP proxy, waiting for its 200.
@@ -80,6 +85,8 @@ final class Connection {
 
     // Client role: what the connect call asked for, until established.
     var clientRequest: ClientRequest?
+    /// TLS over the socket, when this connection uses it.
+    var tls: TLSSession?
 
     // WebSocket receive
     var decoder = FrameDecoder(role: .server)
@@ -126,7 +133,11 @@ final class Connection {
         context.adopt(self)
         context.callProtocol(0, self, LWS_CALLBACK_WSI_CREATE, nil, nil, 0)
         context.callProtocol(0, self, LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED, nil, nil, 0)
-        beginHTTPRequest()
+        if let sslContext = context.tls.server {
+            beginServerTLS(sslContext, allowPlain: context.tls.allowPlainOnTLSPort)
+        } else {
+            beginHTTPRequest()
+        }
         pollEvents = Int16(POLLIN)
         context.registerPoll(fd: fd, events: pollEvents, connection: self)
     }
@@ -148,7 +159,8 @@ final class Connection {
         guard state != .dead else { return }
         var wanted: Int16 = 0
         if rxFlowEnabled || state == .lingering { wanted |= Int16(POLLIN) }
-        if !outbound.isEmpty || (writableRequested && !writableQueued) || fileTransfer != nil || state == .clientConnecting {
+        if !outbound.isEmpty || (writableRequested && !writableQueued) || fileTransfer != nil
+            || state == .clientConnecting || tls?.wantsWrite == true {
             wanted |= Int16(POLLOUT)
         }
         if wanted != pollEvents {
@@ -161,7 +173,22 @@ final class Connection {
     // MARK: Events
 
     func service(revents: Int16) {
+        if state == .sniffingTLS || state == .tlsHandshaking {
+            if revents & Int16(POLLERR | POLLHUP) != 0 && revents & Int16(POLLIN) == 0 {
+                peerVanished()
+            } else if state == .sniffingTLS {
+                sniffTLS()
+            } else {
+                advanceTLSHandshake()
+            }
+            completeRequestedClose()
+            return
+        }
         if revents & Int16(POLLOUT) != 0 {
+            // A TLS read that needed to write is retried on writability.
+            if tls?.wantsWrite == true && state != .clientConnecting {
+                handleReadable()
+            }
             handleWritable()
         }
         if revents & Int16(POLLIN) != 0 && state != .dead {
@@ -172,21 +199,29 @@ final class Connection {
         completeRequestedClose()
     }
 
-    private func handleReadable() {
+    func handleReadable() {
         if state == .lingering {
             discardUntilPeerCloses()
             return
         }
-        guard rxFlowEnabled else { return }
         let buffer = context.readBuffer
-        switch Socket.receive(fd, into: buffer) {
-        case .transferred(let count):
-            consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
-        case .wouldBlock:
-            return
-        case .closed, .failed:
-            peerVanished()
+        // TLS may hold decrypted bytes epoll cannot see: keep reading while
+        // it does (bounded, so one connection cannot starve the others).
+        for _ in 0..<16 {
+            guard rxFlowEnabled, state != .dead, state != .lingering, !closeRequested else { return }
+            switch transportReceive(into: buffer) {
+            case .transferred(let count):
+                consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+            case .wouldBlock:
+                updatePoll()
+                return
+            case .closed, .failed:
+                peerVanished()
+                return
+            }
+            guard tls?.hasBufferedInput == true else { return }
         }
+        if tls?.hasBufferedInput == true { scheduleTLSBufferedInput() }
     }
 
     /// Processes received bytes according to the state; whatever cannot be
@@ -211,7 +246,7 @@ final class Connection {
                 offset += consumeProxyResponse(rest)
             case .clientAwaitingHandshake:
                 offset += consumeHandshakeResponse(rest)
-            case .httpResponding, .clientConnecting:
+            case .httpResponding, .clientConnecting, .sniffingTLS, .tlsHandshaking:
                 hold(UnsafeRawBufferPointer(rest))
                 return
             case .lingering, .dead:
@@ -233,7 +268,12 @@ final class Connection {
     /// in its original order.
     func resumeInput() {
         inputQueued = false
-        guard state != .dead, !heldInput.isEmpty, rxFlowEnabled else { return }
+        guard state != .dead, rxFlowEnabled else { return }
+        if heldInput.isEmpty {
+            if tls?.hasBufferedInput == true { handleReadable() }
+            completeRequestedClose()
+            return
+        }
         let pending = heldInput
         heldInput = []
         var offset = 0
@@ -263,7 +303,7 @@ final class Connection {
     }
 
     func scheduleHeldInput() {
-        guard !heldInput.isEmpty, !inputQueued else { return }
+        guard !heldInput.isEmpty || tls?.hasBufferedInput == true, !inputQueued else { return }
         inputQueued = true
         context.pendingInput.append(self)
         if !context.usesInternalService { context.wake.signal() }
@@ -389,7 +429,7 @@ final class Connection {
         flushOutbound()
         if state == .dead { return }
         if outbound.isEmpty {
-            _ = shutdown(fd, Int32(SHUT_WR))
+            halfClose()
         }
         updatePoll()
     }
@@ -397,7 +437,7 @@ final class Connection {
     private func discardUntilPeerCloses() {
         let buffer = context.readBuffer
         while true {
-            switch Socket.receive(fd, into: buffer) {
+            switch transportReceive(into: buffer) {
             case .transferred:
                 continue
             case .wouldBlock:
@@ -417,6 +457,7 @@ final class Connection {
         context.timeouts.remove(self)
         context.protocolMembers[protocolIndex].remove(self)
         context.unregisterPoll(fd: fd, connection: self)
+        tls = nil
         Socket.close(fd)
         context.callProtocol(0, self, LWS_CALLBACK_WSI_DESTROY, nil, nil, 0)
         releaseUserData()

@@ -17,8 +17,12 @@ extension Context {
             Log.error("client_connect: invalid port \(port)")
             return nil
         }
-        guard ssl == 0 else {
-            Log.error("client_connect: wss:// (ssl_connection \(ssl)) needs TLS, which this build does not have yet")
+        guard ssl >= 0 && ssl <= 2 else {
+            Log.error("client_connect: invalid ssl_connection \(ssl)")
+            return nil
+        }
+        if ssl != 0 && tls.clientContext(self) == nil {
+            Log.error("client_connect: TLS client context unavailable")
             return nil
         }
         let target = host.map { bytesOf($0) } ?? bytesOf(address)
@@ -44,7 +48,7 @@ extension Context {
         }
         let connection = Connection(context: self, fd: fd, role: .client)
         var hostHeader = target
-        if host == nil && port != 80 {
+        if host == nil && port != (ssl == 0 ? 80 : 443) {
             hostHeader.append(58)
             hostHeader.appendDecimal(port)
         }
@@ -53,7 +57,7 @@ extension Context {
             path: path.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? [47],
             host: hostHeader, origin: origin.map { bytesOf($0) },
             protocols: protocols.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 },
-            key: ClientRequest.makeKey(), ssl: ssl, userData: userData)
+            key: ClientRequest.makeKey(), ssl: ssl, verifyName: bytesOf(address), userData: userData)
         if let userData {
             connection.userData = userData
             connection.ownsUserData = false

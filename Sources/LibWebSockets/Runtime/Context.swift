@@ -19,6 +19,7 @@ final class Context {
     let epollFd: Int32
     let wake: WakeSignal
     var canonicalHostname: [CChar] = [0]
+    let tls: TLSContext
     var proxy: ProxyAddress?
 
     /// Connections by file descriptor: the fd is the key every poll event carries.
@@ -66,6 +67,7 @@ final class Context {
         self.options = info.options
         self.epollFd = epollFd
         self.wake = wake
+        self.tls = TLSContext(info: info)
         var limits = TokenLimits()
         if let custom = info.token_limits {
             withUnsafeBytes(of: custom.pointee.token_limit) { raw in
@@ -120,6 +122,13 @@ final class Context {
                 context.release()
                 return nil
             }
+        }
+        if context.listenFd >= 0 && info.ssl_cert_filepath != nil {
+            guard context.tls.setUpServer(context, info: info) else {
+                context.release()
+                return nil
+            }
+            Log.note("TLS enabled on port \(info.port)")
         }
         context.dropPrivileges(gid: info.gid, uid: info.uid)
         if context.options & UInt32(LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME.rawValue) == 0 {

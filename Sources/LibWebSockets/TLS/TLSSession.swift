@@ -1,0 +1,120 @@
+import CLibWebSockets
+
+/// One connection's TLS state over a non-blocking socket.
+///
+/// Every call may want the other direction (a read that must write during a
+/// handshake or key update, a write that must read): the result says which,
+/// and the connection polls for it.
+final class TLSSession {
+    enum Progress {
+        case done
+        case wantRead
+        case wantWrite
+        case failed
+    }
+
+    let ssl: OpaquePointer
+    /// lws_is_ssl's answer: 1 for a verified (or server-side) session, 2 for
+    /// a client that was told to skip verification.
+    let verification: Int32
+    /// The last operation stopped because it needs the socket writable.
+    var wantsWrite = false
+
+    init?(context sslContext: OpaquePointer, fd: Int32, verification: Int32) {
+        guard let ssl = SSL_new(sslContext) else { return nil }
+        guard SSL_set_fd(ssl, fd) == 1 else {
+            SSL_free(ssl)
+            return nil
+        }
+        self.ssl = ssl
+        self.verification = verification
+    }
+
+    deinit {
+        SSL_free(ssl)
+    }
+
+    /// Advances the handshake (SSL_accept or SSL_connect as set up).
+    func handshake() -> Progress {
+        TLSError.clear()
+        let result = SSL_do_handshake(ssl)
+        if result == 1 {
+            wantsWrite = false
+            return .done
+        }
+        return progress(after: result)
+    }
+
+    private func progress(after result: Int32) -> Progress {
+        switch SSL_get_error(ssl, result) {
+        case SSL_ERROR_WANT_READ:
+            wantsWrite = false
+            return .wantRead
+        case SSL_ERROR_WANT_WRITE:
+            wantsWrite = true
+            return .wantWrite
+        default:
+            return .failed
+        }
+    }
+
+    func receive(into buffer: UnsafeMutableRawBufferPointer) -> Socket.IOResult {
+        TLSError.clear()
+        let n = SSL_read(ssl, buffer.baseAddress, Int32(min(buffer.count, Int(Int32.max))))
+        if n > 0 {
+            wantsWrite = false
+            return .transferred(Int(n))
+        }
+        let error = SSL_get_error(ssl, n)
+        switch error {
+        case SSL_ERROR_WANT_READ:
+            wantsWrite = false
+            return .wouldBlock
+        case SSL_ERROR_WANT_WRITE:
+            wantsWrite = true
+            return .wouldBlock
+        case SSL_ERROR_ZERO_RETURN:
+            return .closed
+        default:
+            return .failed(error)
+        }
+    }
+
+    func send(_ bytes: UnsafeRawBufferPointer) -> Socket.IOResult {
+        guard bytes.count > 0 else { return .transferred(0) }
+        TLSError.clear()
+        let n = SSL_write(ssl, bytes.baseAddress, Int32(min(bytes.count, Int(Int32.max))))
+        if n > 0 {
+            wantsWrite = false
+            return .transferred(Int(n))
+        }
+        let error = SSL_get_error(ssl, n)
+        switch error {
+        case SSL_ERROR_WANT_WRITE:
+            wantsWrite = true
+            return .wouldBlock
+        case SSL_ERROR_WANT_READ:
+            return .wouldBlock
+        default:
+            return .failed(error)
+        }
+    }
+
+    /// Bytes already decrypted inside OpenSSL: epoll cannot see them, so the
+    /// reader must drain them before waiting again.
+    var hasBufferedInput: Bool { SSL_pending(ssl) > 0 }
+
+    /// Best-effort close_notify; never waits for the peer's.
+    func shutdown() {
+        TLSError.clear()
+        _ = SSL_shutdown(ssl)
+        TLSError.clear()
+    }
+
+    /// The verification result of the peer certificate, as text for logs.
+    func verifyResultText() -> UnsafePointer<CChar>? {
+        let result = SSL_get_verify_result(ssl)
+        guard result != X509_V_OK else { return nil }
+        return X509_verify_cert_error_string(result)
+    }
+}
