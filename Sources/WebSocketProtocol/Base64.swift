@@ -94,6 +94,12 @@ public enum Base64 {
         return written
     }
 
+    /// Whether `character` can be part of an encoding: a character of either
+    /// alphabet accepted by `decode`, or the '=' pad.
+    public static func isEncodingCharacter(_ character: UInt8) -> Bool {
+        character == UInt8(ascii: "=") || sextet(character) <= 63
+    }
+
     /// Writes `encodedLength(count)` characters; the caller has checked the room.
     private static func encode(_ source: UnsafeRawPointer, count: Int, to destination: UnsafeMutableRawPointer) {
         let table = alphabet.utf8Start

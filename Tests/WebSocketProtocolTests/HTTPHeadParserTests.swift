@@ -216,12 +216,17 @@ final class HTTPHeadParserTests: XCTestCase {
         var parser = HTTPHeadParser(mode: .request)
         let text = "GET / HTTP/1.1\r\nHost: \t example.com \t \r\nUser-Agent:a  b\tc\r\nOrigin:\r\nCookie: caf\u{e9}\r\nReferer:    \r\n\r\n"
         XCTAssertEqual(parser.feed(text), .complete(consumed: text.utf8.count))
-        XCTAssertEqual(parser.text(HeaderToken.host), "example.com")
-        XCTAssertEqual(parser.text(HeaderToken.userAgent), "a  b\tc")
-        XCTAssertEqual(parser.text(HeaderToken.origin), "")
-        XCTAssertTrue(parser.headers.isPresent(HeaderToken.origin))
-        XCTAssertEqual(parser.text(HeaderToken.cookie), "caf\u{e9}")
-        XCTAssertEqual(parser.text(HeaderToken.referer), "")
+        // Byte by byte, trailing whitespace is stored first and trimmed at the line end.
+        var byteByByte = HTTPHeadParser(mode: .request)
+        XCTAssertEqual(byteByByte.feedByteByByte(Array(text.utf8)).result, .complete(consumed: 1))
+        for parsed in [parser, byteByByte] {
+            XCTAssertEqual(parsed.text(HeaderToken.host), "example.com")
+            XCTAssertEqual(parsed.text(HeaderToken.userAgent), "a  b\tc")
+            XCTAssertEqual(parsed.text(HeaderToken.origin), "")
+            XCTAssertTrue(parsed.headers.isPresent(HeaderToken.origin))
+            XCTAssertEqual(parsed.text(HeaderToken.cookie), "caf\u{e9}")
+            XCTAssertEqual(parsed.text(HeaderToken.referer), "")
+        }
     }
 
     func testFieldNamesAreCaseInsensitive() {
@@ -314,6 +319,65 @@ final class HTTPHeadParserTests: XCTestCase {
         let repeated = "POST / HTTP/1.1\r\nTransfer-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n"
         XCTAssertEqual(split.feed(repeated), .complete(consumed: repeated.utf8.count))
         XCTAssertTrue(split.isChunked)
+    }
+
+    /// Randomly mutated requests (fixed seed) must give the same outcome, the same
+    /// consumed total and the same header values whether fed whole or in random
+    /// pieces — and must never trap.
+    func testMutatedRequestsParseTheSameInAnySplit() {
+        var state: UInt64 = 0x0DDB_A11_5EED
+        func random(_ bound: Int) -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let base = Array((upgradeRequest + "Cookie: a=1\r\nContent-Length: 3\r\n").utf8) + Array("\r\nabc".utf8)
+        let interesting: [UInt8] = Array("\r\n :\t%./?#=,0123456789Hh".utf8) + [0, 0x7F, 0x80, 0xFF]
+        var outcomes: [String: Int] = [:]
+        for _ in 0..<3000 {
+            var bytes = base
+            for _ in 0..<(1 + random(4)) {
+                let position = random(bytes.count)
+                switch random(3) {
+                case 0: bytes[position] = interesting[random(interesting.count)]
+                case 1: bytes.insert(interesting[random(interesting.count)], at: position)
+                default: bytes.remove(at: position)
+                }
+            }
+            var whole = HTTPHeadParser(mode: .request)
+            let wholeResult = whole.feed(bytes)
+            outcomes["\(wholeResult)".components(separatedBy: "(").first!, default: 0] += 1
+
+            var pieces = HTTPHeadParser(mode: .request)
+            var offset = 0
+            var consumedTotal = 0
+            var pieceResult = HTTPHeadParseResult.needMoreData
+            while offset < bytes.count {
+                let take = 1 + random(min(40, bytes.count - offset))
+                pieceResult = pieces.feed(Array(bytes[offset..<offset + take]))
+                if case .complete(let consumed) = pieceResult {
+                    consumedTotal += consumed
+                    break
+                }
+                if case .failed = pieceResult { break }
+                consumedTotal += take
+                offset += take
+            }
+            let context = String(decoding: bytes, as: UTF8.self).debugDescription
+            switch (wholeResult, pieceResult) {
+            case (.complete(let consumed), .complete):
+                XCTAssertEqual(consumedTotal, consumed, context)
+                for token in 0..<HeaderToken.count {
+                    XCTAssertEqual(whole.headers.value(of: token), pieces.headers.value(of: token), "token \(token) in \(context)")
+                }
+                XCTAssertEqual(whole.contentLength, pieces.contentLength, context)
+                XCTAssertEqual(whole.pathEscapesRoot, pieces.pathEscapesRoot, context)
+            default:
+                XCTAssertEqual(wholeResult, pieceResult, context)
+            }
+        }
+        // The mutations must reach both outcomes often.
+        XCTAssertGreaterThan(outcomes["complete", default: 0], 500)
+        XCTAssertGreaterThan(outcomes["failed", default: 0], 500)
     }
 
     func testResetParsesTheNextRequestFromScratch() {

@@ -118,6 +118,26 @@ final class HeaderTokenTests: XCTestCase {
         XCTAssertEqual(lookup("Accept"), HeaderToken.httpAccept)
     }
 
+    /// Case folding is done eight bytes at a time: substitute every byte value at
+    /// every position and check only the letter's two cases still match.
+    func testLookupFoldsOnlyASCIILettersAtEveryPosition() {
+        for name in ["sec-websocket-protocol", "access-control-request-headers", "content-length", "if-none-match", "via"] {
+            let bytes = Array(name.utf8)
+            let token = lookup(bytes)
+            XCTAssertNotNil(token, name)
+            for position in bytes.indices {
+                let original = bytes[position]
+                let isLetter = original >= UInt8(ascii: "a") && original <= UInt8(ascii: "z")
+                for value in 0...255 {
+                    var changed = bytes
+                    changed[position] = UInt8(value)
+                    let matches = UInt8(value) == original || (isLetter && UInt8(value) == original - 0x20)
+                    XCTAssertEqual(lookup(changed), matches ? token : nil, "\(name) with \(value) at \(position)")
+                }
+            }
+        }
+    }
+
     func testLookupRejectsEverythingElse() {
         let notHeaders = [
             "", "get", "get ", "post", "http/1.1", "http", ":authority", "authority", ":path", "proxy",

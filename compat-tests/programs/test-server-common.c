@@ -502,8 +502,18 @@ callback_dumb_increment(struct libwebsocket_context *context,
 		break;
 
 	case LWS_CALLBACK_RECEIVE:
-		if (len == 6 && !memcmp(in, "reset\n", 6))
+		/*
+		 * Only a whole message "reset\n" counts, not a piece of a
+		 * longer one that happens to look like it.
+		 */
+		if (!pss->mid_message && len == 6 &&
+		    !memcmp(in, "reset\n", 6) &&
+		    !libwebsockets_remaining_packet_payload(wsi) &&
+		    libwebsocket_is_final_fragment(wsi))
 			pss->number = 0;
+		pss->mid_message =
+			libwebsockets_remaining_packet_payload(wsi) ||
+			!libwebsocket_is_final_fragment(wsi);
 		break;
 
 	default:

@@ -40,6 +40,7 @@ struct per_session_data__http {
 /* State of one dumb-increment-protocol connection. */
 struct per_session_data__dumb_increment {
 	int number;		/* next value to send */
+	int mid_message;	/* 1 while the rest of a message is to come */
 };
 
 /* State of one lws-mirror-protocol connection; see test-server-common.c. */

@@ -4,6 +4,7 @@ Both programs serve the same protocols; only who runs the poll loop
 differs, so the same scenarios must pass against both.
 """
 
+import contextlib
 import threading
 
 import wsclient
@@ -39,9 +40,10 @@ def check_mirror_burst(port, count=1000, senders=1):
     Far more than the server's 256-message ring, sent as fast as possible:
     only the server's rx flow control keeps this lossless.
     """
-    clients = [wsclient.connect(port, protocol=MIRROR, max_queue=None)
-               for _ in range(max(2, senders))]
-    try:
+    with contextlib.ExitStack() as stack:
+        clients = [stack.enter_context(wsclient.connect(port, protocol=MIRROR,
+                                                        max_queue=None))
+                   for _ in range(max(2, senders))]
         expected = {s: [f"d #{s:06x} {i} 0 {i} 1;" for i in range(count)]
                     for s in range(senders)}
 
@@ -61,6 +63,3 @@ def check_mirror_burst(port, count=1000, senders=1):
         for t in threads:
             t.join(10)
             assert not t.is_alive(), "a sender is still blocked"
-    finally:
-        for ws in clients:
-            ws.close()

@@ -1,6 +1,7 @@
 """libwebsockets-test-server-extpoll: the same server on the program's own
 poll() loop (ADD/DEL/CHANGE_MODE_POLL_FD + libwebsocket_service_fd)."""
 
+import contextlib
 import http.client
 import os
 
@@ -46,16 +47,16 @@ def test_http_file(extpoll_server, resource_dir):
 def test_many_connections_come_and_go(extpoll_server):
     # Exercises ADD_POLL_FD / DEL_POLL_FD bookkeeping: fds are reused.
     for round_ in range(3):
-        clients = [wsclient.connect(extpoll_server.port,
-                                    protocol=scenarios.MIRROR)
-                   for _ in range(30)]
-        clients[0].send(f"round {round_}")
-        for ws in clients:
-            assert ws.recv(timeout=10) == f"round {round_}"
-        for ws in clients[::2]:
-            ws.close()
-        clients[1].send("after half left")
-        for ws in clients[1::2]:
-            assert ws.recv(timeout=10) == "after half left"
-        for ws in clients[1::2]:
-            ws.close()
+        with contextlib.ExitStack() as stack:
+            clients = [stack.enter_context(
+                wsclient.connect(extpoll_server.port,
+                                 protocol=scenarios.MIRROR))
+                for _ in range(30)]
+            clients[0].send(f"round {round_}")
+            for ws in clients:
+                assert ws.recv(timeout=10) == f"round {round_}"
+            for ws in clients[::2]:
+                ws.close()
+            clients[1].send("after half left")
+            for ws in clients[1::2]:
+                assert ws.recv(timeout=10) == "after half left"

@@ -146,11 +146,11 @@ def test_close_handshake_raw(echo_server):
 
 
 def test_close_handshake_websockets(echo_server):
-    ws = wsclient.connect(echo_server.port)
-    ws.send("one last message")
-    assert ws.recv(timeout=10) == "one last message"
-    ws.close(1000)
-    assert ws.close_code == 1000        # the code the server sent back
+    with wsclient.connect(echo_server.port) as ws:
+        ws.send("one last message")
+        assert ws.recv(timeout=10) == "one last message"
+        ws.close(1000)
+        assert ws.close_code == 1000    # the code the server sent back
 
 
 def test_close_without_status_code(echo_server):
@@ -277,10 +277,9 @@ def test_server_survives_violations(echo_server):
 
 def test_websockets_client_sees_1002(echo_server):
     # Cross-check with the independent peer's own view of the close.
-    ws = wsclient.connect(echo_server.port)
-    ws.socket.sendall(rawws.build_frame(0x3, b"reserved"))
-    with pytest.raises(ConnectionClosed) as closed:
-        ws.recv(timeout=10)
+    with wsclient.connect(echo_server.port) as ws:
+        ws.socket.sendall(rawws.build_frame(0x3, b"reserved"))
+        with pytest.raises(ConnectionClosed) as closed:
+            ws.recv(timeout=10)
     assert closed.value.rcvd is not None
     assert closed.value.rcvd.code == PROTOCOL_ERROR
-    ws.close()

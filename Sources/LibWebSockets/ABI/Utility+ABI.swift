@@ -32,14 +32,26 @@ public func lws_b64_encode_string(_ input: UnsafePointer<CChar>?, _ inputLength:
     return Int32(n)
 }
 
+/// Characters outside the base64 alphabet (the line breaks of wrapped text,
+/// spaces) are skipped, as in 1.4 and as the header promises, before the
+/// strict decoder sees the input; the handshake calls that decoder directly,
+/// because there such characters must stay errors.
 @_cdecl("lws_b64_decode_string")
 public func lws_b64_decode_string(_ input: UnsafePointer<CChar>?, _ out: UnsafeMutablePointer<CChar>?, _ outSize: Int32) -> Int32 {
     guard let input, let out, outSize > 0 else {
         Log.error("lws_b64_decode_string: bad arguments")
         return -1
     }
-    let source = UnsafeRawBufferPointer(start: input, count: strlen(input))
-    let n = Base64.decode(source, into: UnsafeMutableRawBufferPointer(start: out, count: Int(outSize)))
+    var kept: [UInt8] = []
+    var cursor = input
+    while cursor.pointee != 0 {
+        let character = UInt8(bitPattern: cursor.pointee)
+        if Base64.isEncodingCharacter(character) { kept.append(character) }
+        cursor += 1
+    }
+    let n = kept.withUnsafeBytes {
+        Base64.decode($0, into: UnsafeMutableRawBufferPointer(start: out, count: Int(outSize)))
+    }
     if n < 0 { Log.information("lws_b64_decode_string: invalid input or output buffer too small") }
     return Int32(n)
 }
@@ -50,7 +62,10 @@ public func libwebsockets_get_random(_ context: OpaquePointer?, _ buf: UnsafeMut
         Log.error("libwebsockets_get_random: bad arguments")
         return -1
     }
-    Random.fill(UnsafeMutableRawBufferPointer(start: buf, count: Int(len)))
+    guard Random.fill(UnsafeMutableRawBufferPointer(start: buf, count: Int(len))) else {
+        Log.error("libwebsockets_get_random: no source of randomness")
+        return -1
+    }
     return len
 }
 
@@ -70,48 +85,87 @@ public func lws_set_allocator(_ allocator: (@convention(c) (UnsafeMutableRawPoin
     Allocator.custom = allocator
 }
 
-/// Forks into the background: the parent exits, the child starts a new
-/// session, detaches from the terminal and records its pid in `lockPath`
-/// (refusing to start when that file names a process that is still alive).
-/// Returns 0 in the child, non-zero on failure.
+/// Forks into the background: the child starts a new session, records its
+/// pid in `lockPath` (refusing to start when that file names a process that
+/// is still alive) and detaches from the terminal. The parent waits on a pipe
+/// until the child reports that its lock is written, and only then exits, so
+/// whoever started it finds the lock in place; if the child cannot start,
+/// the parent stays and returns non-zero, as the header documents.
+/// Returns 0 in the daemon.
 @_cdecl("lws_daemonize")
 public func lws_daemonize(_ lockPath: UnsafePointer<CChar>?) -> Int32 {
     if let lockPath, Daemon.lockHeldByLiveProcess(lockPath) {
         Log.error("lws_daemonize: \(cString: lockPath) names a running process")
         return 1
     }
+    var ready: (Int32, Int32) = (-1, -1)
+    let piped = withUnsafeMutableBytes(of: &ready) { pipe($0.baseAddress!.assumingMemoryBound(to: Int32.self)) }
+    guard piped == 0 else {
+        Log.error("lws_daemonize: pipe failed, errno \(lws_c_errno())")
+        return -1
+    }
     let child = fork()
     if child < 0 {
         Log.error("lws_daemonize: fork failed, errno \(lws_c_errno())")
+        Socket.close(ready.0)
+        Socket.close(ready.1)
         return -1
     }
-    if child > 0 { _exit(0) }
+    if child > 0 {
+        Socket.close(ready.1)
+        let started = Daemon.awaitStart(ready.0)
+        Socket.close(ready.0)
+        if started { _exit(0) }
+        Log.error("lws_daemonize: the daemon did not start")
+        return 1
+    }
+    Socket.close(ready.0)
     _ = setsid()
     _ = umask(0o022)
-    Daemon.detachStandardStreams()
     if let lockPath, !Daemon.writeLock(lockPath) {
-        Log.error("lws_daemonize: cannot write \(cString: lockPath)")
-        return -1
+        Log.error("lws_daemonize: cannot write \(cString: lockPath), errno \(lws_c_errno())")
+        _exit(1)
     }
+    Daemon.reportStart(ready.1)
+    Socket.close(ready.1)
+    Daemon.detachStandardStreams()
     return 0
 }
 
 private enum Daemon {
+    /// Whether the lock file names a running process. A lock naming none (a
+    /// dead pid, or no pid at all: empty or garbage) is stale and is removed,
+    /// because the daemon creates its lock exclusively and would fail on it.
     static func lockHeldByLiveProcess(_ path: UnsafePointer<CChar>) -> Bool {
         let fd = lws_c_open_readonly(path)
         guard fd >= 0 else { return false }
-        defer { Socket.close(fd) }
         var text = [UInt8](repeating: 0, count: 16)
         let n = text.withUnsafeMutableBytes { read(fd, $0.baseAddress, 15) }
-        guard n > 0 else { return false }
+        Socket.close(fd)
         var pid: Int32 = 0
-        for c in text[0..<n] where c >= 48 && c <= 57 {
-            pid = pid &* 10 &+ Int32(c - 48)
+        for c in text[0..<max(n, 0)] {
+            guard c >= 48 && c <= 57, pid < 100_000_000 else { break }
+            pid = pid * 10 + Int32(c - 48)
         }
-        if pid <= 0 { return false }
-        if kill(pid, 0) == 0 { return true }
+        // EPERM: the process exists but belongs to another user.
+        if pid > 0 && (kill(pid, 0) == 0 || lws_c_errno() == EPERM) { return true }
         _ = unlink(path)
         return false
+    }
+
+    /// The daemon's one-byte "running" message to the waiting parent.
+    static func reportStart(_ fd: Int32) {
+        var running: UInt8 = 1
+        while write(fd, &running, 1) < 0 && lws_c_errno() == lws_c_EINTR() {}
+    }
+
+    /// True once the daemon reports it is running; false when it exits first
+    /// (end of file on the pipe).
+    static func awaitStart(_ fd: Int32) -> Bool {
+        var message: UInt8 = 0
+        var n = read(fd, &message, 1)
+        while n < 0 && lws_c_errno() == lws_c_EINTR() { n = read(fd, &message, 1) }
+        return n == 1 && message == 1
     }
 
     static func writeLock(_ path: UnsafePointer<CChar>) -> Bool {

@@ -204,6 +204,12 @@ final class Connection {
             discardUntilPeerCloses()
             return
         }
+        // Input held back earlier must be processed before anything newer,
+        // or messages would be reordered.
+        if !heldInput.isEmpty {
+            resumeInput()
+            guard heldInput.isEmpty else { return }
+        }
         let buffer = context.readBuffer
         // TLS may hold decrypted bytes epoll cannot see: keep reading while
         // it does (bounded, so one connection cannot starve the others).

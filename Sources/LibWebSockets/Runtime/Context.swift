@@ -265,6 +265,9 @@ final class Context {
 
     /// Frees what the context itself holds and ends its self-retain.
     private func release() {
+        for i in 0..<protocolCount where protocols[i].owning_server == handle {
+            protocols[i].owning_server = nil
+        }
         wake.close()
         Socket.close(epollFd)
         if listenFd >= 0 { Socket.close(listenFd) }

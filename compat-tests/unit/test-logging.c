@@ -1,0 +1,388 @@
+/*
+ * Logging: lws_set_log_level (level bitfield and emit function), the lwsl_*
+ * macros, _lws_log / _lws_logv, the default stderr emitter's line format,
+ * lwsl_emit_syslog, lwsl_hexdump, and truncation of over-long lines.
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdarg.h>
+#include <sys/time.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "unit.h"
+
+/* Lower-cased copy, for case-insensitive searches (hex digits). */
+static void lowercase(char *dst, const char *src, size_t size)
+{
+	size_t i;
+
+	for (i = 0; i + 1 < size && src[i]; i++)
+		dst[i] = (char)tolower((unsigned char)src[i]);
+	dst[i] = 0;
+}
+
+/* Reads everything from fd until EOF. */
+static size_t read_all(int fd, char *buf, size_t size)
+{
+	size_t got = 0;
+
+	while (got + 1 < size) {
+		ssize_t n = read(fd, buf + got, size - 1 - got);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	buf[got] = 0;
+	return got;
+}
+
+/*
+ * "[<seconds>:<6-digit microseconds>] <LEVEL>: <message>"; returns the
+ * message part, or NULL when the line does not have that shape.
+ */
+static const char *parse_stderr_line(const char *line, long *seconds, const char *level)
+{
+	const char *p = line;
+	int digits = 0;
+
+	if (*p++ != '[')
+		return NULL;
+	*seconds = 0;
+	while (isdigit((unsigned char)*p)) {
+		*seconds = *seconds * 10 + (*p++ - '0');
+		digits++;
+	}
+	if (!digits || *p++ != ':')
+		return NULL;
+	for (digits = 0; isdigit((unsigned char)*p); p++)
+		digits++;
+	if (digits != 6 || *p++ != ']' || *p++ != ' ')
+		return NULL;
+	if (strncmp(p, level, strlen(level)))
+		return NULL;
+	p += strlen(level);
+	if (*p++ != ':' || *p++ != ' ')
+		return NULL;
+	return p;
+}
+
+/*
+ * The default emitter, which must still be in place: run in a child whose
+ * stderr is a pipe (so this process keeps its stderr and its log settings).
+ */
+static void test_default_stderr_emitter(void)
+{
+	char out[4096], *line, *save = NULL;
+	const char *expect[][2] = {
+		{ "NOTICE", "hello 42 world" },
+		{ "ERR", "bad thing" },
+		{ "WARN", "careful" },
+	};
+	int fds[2], status = -1, lines = 0;
+	struct timeval before, after;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0);
+	gettimeofday(&before, NULL);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid < 0)
+		return;
+	if (!pid) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		lwsl_notice("hello %d %s", 42, "world");
+		_lws_log(LLL_INFO, "info is off by default");
+		_lws_log(LLL_DEBUG, "debug is off by default");
+		lwsl_err("bad %s", "thing");
+		/* A line that already ends in a newline gets no second one. */
+		lwsl_warn("careful\n");
+		_exit(0);
+	}
+	close(fds[1]);
+	read_all(fds[0], out, sizeof(out));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	gettimeofday(&after, NULL);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	/* Exactly three lines, each newline-terminated, in order. */
+	CHECK(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
+	CHECK(strstr(out, "\n\n") == NULL);
+	CHECK(strstr(out, "off by default") == NULL);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		long seconds = -1;
+		const char *message;
+
+		if (lines >= 3) {
+			unit_failed++;
+			fprintf(stderr, "FAIL: unexpected stderr line \"%s\"\n", line);
+			lines++;
+			continue;
+		}
+		message = parse_stderr_line(line, &seconds, expect[lines][0]);
+		if (!message) {
+			unit_failed++;
+			fprintf(stderr, "FAIL: stderr line \"%s\" is not \"[s:usec] %s: ...\"\n",
+				line, expect[lines][0]);
+		} else {
+			unit_passed++;
+			CHECK_STR(message, expect[lines][1]);
+			/* The timestamp is the wall clock of the logging. */
+			CHECK(seconds >= before.tv_sec && seconds <= after.tv_sec);
+		}
+		lines++;
+	}
+	CHECK_INT(lines, 3);
+}
+
+/* ------------------------------------------------------------------------ */
+
+static void test_level_filtering(void)
+{
+	static const int levels[] = {
+		LLL_ERR, LLL_WARN, LLL_NOTICE, LLL_INFO, LLL_DEBUG, LLL_PARSER,
+		LLL_HEADER, LLL_EXT, LLL_CLIENT, LLL_LATENCY,
+	};
+	size_t i;
+
+	/* Only the chosen bits get through. */
+	capture_start(LLL_ERR | LLL_NOTICE);
+	lwsl_err("e1");
+	lwsl_warn("w1");
+	lwsl_notice("n1");
+	_lws_log(LLL_INFO, "i1");
+	_lws_log(LLL_DEBUG, "d1");
+	CHECK_INT(captured_count, 2);
+	CHECK_INT(captured[0].level, LLL_ERR);
+	CHECK_STR(captured[0].text, "e1");
+	CHECK_INT(captured[1].level, LLL_NOTICE);
+	CHECK_STR(captured[1].text, "n1");
+
+	/* Each level alone enables exactly itself. */
+	for (i = 0; i < ARRAY_SIZE(levels); i++) {
+		size_t j;
+
+		capture_start(levels[i]);
+		for (j = 0; j < ARRAY_SIZE(levels); j++)
+			_lws_log(levels[j], "level %d", levels[j]);
+		CHECK_INT(captured_count, 1);
+		CHECK_INT(captured[0].level, levels[i]);
+	}
+
+	/* All of them, each reported with its own single level. */
+	capture_start((1 << LLL_COUNT) - 1);
+	for (i = 0; i < ARRAY_SIZE(levels); i++)
+		_lws_log(levels[i], "all %zu", i);
+	CHECK_INT(captured_count, ARRAY_SIZE(levels));
+	for (i = 0; i < ARRAY_SIZE(levels) && (int)i < captured_count; i++) {
+		char want[16];
+
+		snprintf(want, sizeof(want), "all %zu", i);
+		CHECK_INT(captured[i].level, levels[i]);
+		CHECK_STR(captured[i].text, want);
+	}
+
+	/* Level 0: silence. */
+	capture_start(0);
+	lwsl_err("nothing");
+	lwsl_warn("nothing");
+	lwsl_notice("nothing");
+	CHECK_INT(captured_count, 0);
+
+	/* NULL keeps the emitter (still capture_emit) and sets the level. */
+	capture_start(LLL_ERR);
+	lws_set_log_level(LLL_WARN, NULL);
+	lwsl_err("not any more");
+	lwsl_warn("kept emitter");
+	CHECK_INT(captured_count, 1);
+	CHECK_STR(captured[0].text, "kept emitter");
+	CHECK_INT(captured[0].level, LLL_WARN);
+}
+
+static void test_formatting(void)
+{
+	void (*log_fn)(int, const char *, ...) = _lws_log;
+
+	capture_start(LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO);
+	lwsl_notice("int %d, neg %d, str %s, hex %04x, char %c, pct %%, long %ld, size %zu",
+		    42, -7, "abc", 0xbe, 'Z', 1234567890123L, (size_t)99);
+	CHECK_INT(captured_count, 1);
+	CHECK_STR(captured[0].text,
+		  "int 42, neg -7, str abc, hex 00be, char Z, pct %, long 1234567890123, size 99");
+	/* The line is passed exactly as formatted: no newline added. */
+	capture_reset();
+	lwsl_err("%s", "");
+	CHECK_INT(captured_count, 1);
+	CHECK_STR(captured[0].text, "");
+	capture_reset();
+	_lws_log(LLL_INFO, "%.3s|%5s|%-3d|", "abcdef", "ab", 7);
+	CHECK_STR(captured[0].text, "abc|   ab|7  |");
+
+	/* A NULL format is ignored, not dereferenced. */
+	capture_reset();
+	log_fn(LLL_ERR, NULL);
+	CHECK_INT(captured_count, 0);
+}
+
+/* A variadic function of the application's own, forwarding to _lws_logv. */
+static void app_log(int filter, const char *format, ...) LWS_PRINTF_FORMAT(2, 3);
+static void app_log(int filter, const char *format, ...)
+{
+	va_list ap;
+
+	va_start(ap, format);
+	_lws_logv(filter, format, ap);
+	va_end(ap);
+}
+
+static void test_logv(void)
+{
+	capture_start(LLL_WARN | LLL_INFO);
+	app_log(LLL_WARN, "via logv %d-%s", 5, "five");
+	app_log(LLL_INFO, "%u%%", 100u);
+	app_log(LLL_ERR, "filtered %d", 1);
+	CHECK_INT(captured_count, 2);
+	CHECK_INT(captured[0].level, LLL_WARN);
+	CHECK_STR(captured[0].text, "via logv 5-five");
+	CHECK_INT(captured[1].level, LLL_INFO);
+	CHECK_STR(captured[1].text, "100%");
+}
+
+/* Longer than the library's 1024-byte line buffer: cut, terminated, no overrun. */
+static void test_truncation(void)
+{
+	static char big[3000];
+	size_t i;
+	int all_x = 1;
+
+	memset(big, 'x', sizeof(big) - 1);
+	big[sizeof(big) - 1] = 0;
+	capture_start(LLL_ERR);
+	lwsl_err("%s", big);
+	CHECK_INT(captured_count, 1);
+	CHECK_INT(captured[0].length, 1023);
+	for (i = 0; i < captured[0].length; i++)
+		if (captured[0].text[i] != 'x')
+			all_x = 0;
+	CHECK(all_x);
+
+	/* Width padding past the buffer, then more text. */
+	capture_reset();
+	lwsl_err("%2000d<tail>", 1);
+	CHECK_INT(captured_count, 1);
+	CHECK_INT(captured[0].length, 1023);
+	CHECK(strstr(captured[0].text, "<tail>") == NULL);
+
+	/* Just fitting: 1023 characters arrive whole. */
+	big[1023] = 0;
+	capture_reset();
+	lwsl_err("%s", big);
+	CHECK_INT(captured[0].length, 1023);
+}
+
+static void test_syslog(void)
+{
+	/* Callable directly with every level, and as the emitter. */
+	lwsl_emit_syslog(LLL_ERR, "libwebsockets unit test: syslog err line");
+	lwsl_emit_syslog(LLL_WARN, "libwebsockets unit test: syslog warn line");
+	lwsl_emit_syslog(LLL_NOTICE, "libwebsockets unit test: syslog notice line");
+	lwsl_emit_syslog(LLL_INFO, "libwebsockets unit test: syslog info line");
+	lwsl_emit_syslog(LLL_DEBUG, "libwebsockets unit test: syslog debug line");
+	lwsl_emit_syslog(LLL_LATENCY, "libwebsockets unit test: syslog latency line");
+	lwsl_emit_syslog(LLL_NOTICE, NULL);
+	lws_set_log_level(LLL_NOTICE, lwsl_emit_syslog);
+	lwsl_notice("libwebsockets unit test: %s", "through the emitter");
+	/* And back: the next emitter replaces syslog. */
+	capture_start(LLL_NOTICE);
+	lwsl_notice("captured again");
+	CHECK_INT(captured_count, 1);
+	CHECK_STR(captured[0].text, "captured again");
+}
+
+static void test_hexdump(void)
+{
+	unsigned char buf[40];
+	char low[CAPTURE_TEXT];
+	int i;
+
+	memcpy(buf, "0123456789ABCDEF", 16);
+	buf[16] = 0x00;
+	buf[17] = 0x01;
+	buf[18] = 0xfe;
+	buf[19] = 0xff;
+	for (i = 20; i < 40; i++)
+		buf[i] = (unsigned char)('a' + i - 20);
+
+	/* Debug off: nothing at all. The parentheses reach the function even
+	 * though the lwsl_hexdump() macro is a no-op without _DEBUG. */
+	capture_start(LLL_ERR | LLL_WARN | LLL_NOTICE | LLL_INFO);
+	(lwsl_hexdump)(buf, 20);
+	CHECK_INT(captured_count, 0);
+
+	capture_start(LLL_DEBUG);
+	(lwsl_hexdump)(buf, 20);
+	CHECK_INT(captured_count, 2);
+	CHECK_INT(capture_count_level(LLL_DEBUG), captured_count);
+	if (captured_count >= 2) {
+		lowercase(low, captured[0].text, sizeof(low));
+		CHECK(strstr(low, "30 31 32 33 34 35 36 37 38 39 41 42 43 44 45 46") != NULL);
+		/* The printable bytes are shown as text too. */
+		CHECK(strstr(captured[0].text, "0123456789ABCDEF") != NULL);
+		lowercase(low, captured[1].text, sizeof(low));
+		CHECK(strstr(low, "00 01 fe ff") != NULL);
+		/* Nothing of line 1 is repeated on line 2. */
+		CHECK(strstr(low, "30 31") == NULL);
+	}
+
+	/* 16 bytes a line. */
+	capture_reset();
+	(lwsl_hexdump)(buf, 16);
+	CHECK_INT(captured_count, 1);
+	capture_reset();
+	(lwsl_hexdump)(buf, 17);
+	CHECK_INT(captured_count, 2);
+	capture_reset();
+	(lwsl_hexdump)(buf, 40);
+	CHECK_INT(captured_count, 3);
+	if (captured_count == 3) {
+		lowercase(low, captured[2].text, sizeof(low));
+		/* 'm'..'t' = bytes 32..39 */
+		CHECK(strstr(low, "6d 6e 6f 70 71 72 73 74") != NULL);
+	}
+	capture_reset();
+	(lwsl_hexdump)(buf, 1);
+	CHECK_INT(captured_count, 1);
+	if (captured_count == 1) {
+		lowercase(low, captured[0].text, sizeof(low));
+		CHECK(strstr(low, "30") != NULL);
+		CHECK(strstr(low, "31") == NULL);
+	}
+
+	/* Nothing to dump. */
+	capture_reset();
+	(lwsl_hexdump)(buf, 0);
+	(lwsl_hexdump)(NULL, 0);
+	(lwsl_hexdump)(NULL, 16);
+	CHECK_INT(captured_count, 0);
+}
+
+int main(void)
+{
+	/* First, while the library still has its default emitter. */
+	test_default_stderr_emitter();
+	test_level_filtering();
+	test_formatting();
+	test_logv();
+	test_truncation();
+	test_syslog();
+	test_hexdump();
+	return unit_finish("test-logging");
+}
