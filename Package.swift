@@ -19,8 +19,13 @@ let package = Package(
         // Pure protocol code: no sockets, no C, unit-testable byte by byte.
         .target(name: "WebSocketProtocol"),
         // Context, connections, service loop, transports and the C ABI exports.
-        .target(name: "LibWebSockets", dependencies: ["CLibWebSockets", "WebSocketProtocol"]),
+        .target(name: "LibWebSockets", dependencies: ["CLibWebSockets", "WebSocketProtocol", "WebSocketCompression"]),
+        // zlib, with wrappers for its initialisation macros.
+        .target(name: "CZlib", linkerSettings: [.linkedLibrary("z")]),
+        // Compression extension codecs and their negotiation: no sockets.
+        .target(name: "WebSocketCompression", dependencies: ["CZlib", "WebSocketProtocol"]),
         .testTarget(name: "WebSocketProtocolTests", dependencies: ["WebSocketProtocol"]),
+        .testTarget(name: "WebSocketCompressionTests", dependencies: ["WebSocketCompression", "WebSocketProtocol"]),
         .testTarget(name: "LibWebSocketsTests", dependencies: ["LibWebSockets", "CLibWebSockets"]),
     ],
     swiftLanguageVersions: [.v5]

@@ -7,6 +7,10 @@ import CZlib
 /// released in `deinit`, never stored inline in a value that Swift may copy.
 final class ZlibDeflater {
     private let stream: UnsafeMutablePointer<z_stream>
+    /// Where zlib writes before the bytes are appended to the caller's
+    /// array: zlib needs raw memory, and growing the array first would mean
+    /// guessing the output size and zero-filling it.
+    private let scratch: UnsafeMutableRawBufferPointer
 
     /// `windowBits` 9...15, `level` -1 (zlib's default) or 0...9,
     /// `memoryLevel` 1...9. Nil only when zlib cannot allocate its state.
@@ -19,12 +23,14 @@ final class ZlibDeflater {
             return nil
         }
         self.stream = stream
+        scratch = .allocate(byteCount: 16 << 10, alignment: 1)
     }
 
     deinit {
         deflateEnd(stream)
         stream.deinitialize(count: 1)
         stream.deallocate()
+        scratch.deallocate()
     }
 
     /// Forgets the sliding window, so the next byte compressed starts a new
@@ -39,29 +45,20 @@ final class ZlibDeflater {
     func compress(_ input: UnsafeRawBufferPointer, flush: Int32, appendingTo output: inout [UInt8]) -> Bool {
         var remaining = input
         while true {
-            // zlib counts in 32 bits; 1 GiB pieces keep deflateBound in range too.
+            // zlib counts in 32 bits.
             let piece = min(remaining.count, 1 << 30)
             let isLastPiece = piece == remaining.count
             stream.pointee.next_in = UnsafeMutablePointer(mutating: remaining.baseAddress?.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(piece)
-            // Enough room for the whole piece at once in the common case;
-            // the flush marker and bits pending from earlier calls need a few
-            // more bytes, and zlib wants more than six free for a sync flush.
-            var room = Int(deflateBound(stream, uLong(piece))) + 16
             repeat {
-                let start = output.count
-                output.append(contentsOf: repeatElement(0, count: room))
-                let result = output.withUnsafeMutableBytes { buffer -> Int32 in
-                    guard let base = buffer.baseAddress else { return Z_STREAM_ERROR }
-                    stream.pointee.next_out = (base + start).assumingMemoryBound(to: Bytef.self)
-                    stream.pointee.avail_out = uInt(room)
-                    return deflate(stream, isLastPiece ? flush : Z_NO_FLUSH)
-                }
-                output.removeLast(Int(stream.pointee.avail_out))
+                stream.pointee.next_out = scratch.baseAddress?.assumingMemoryBound(to: Bytef.self)
+                stream.pointee.avail_out = uInt(scratch.count)
+                let result = deflate(stream, isLastPiece ? flush : Z_NO_FLUSH)
                 // Z_BUF_ERROR only means there was nothing to do: a flush
                 // repeated with no new input.
                 guard result == Z_OK || result == Z_BUF_ERROR else { return false }
-                room = 4096
+                output.append(contentsOf: UnsafeRawBufferPointer(rebasing: scratch[..<(scratch.count - Int(stream.pointee.avail_out))]))
+                // A full buffer means zlib may have more to say.
             } while stream.pointee.avail_out == 0
             if isLastPiece { return true }
             remaining = UnsafeRawBufferPointer(rebasing: remaining[piece...])

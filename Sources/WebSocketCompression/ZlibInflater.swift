@@ -38,9 +38,9 @@ final class ZlibInflater {
         stream.deallocate()
     }
 
-    /// Whether the decoder stands between two blocks, as it must at the end
-    /// of a message: zlib sets bit 128 of `data_type` when it stopped right
-    /// before a block header.
+    /// Whether the last `inflate` call stopped between two blocks, as a
+    /// message must end: zlib sets bit 128 of `data_type` when it stopped
+    /// right before a block header. (A call that can do nothing clears it.)
     var isAtBlockBoundary: Bool {
         stream.pointee.data_type & 128 != 0
     }

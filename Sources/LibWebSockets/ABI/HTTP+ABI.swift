@@ -18,16 +18,13 @@ public func lws_hdr_total_length(_ wsi: OpaquePointer?, _ token: lws_token_index
 @_cdecl("lws_hdr_copy")
 public func lws_hdr_copy(_ wsi: OpaquePointer?, _ dest: UnsafeMutablePointer<CChar>?, _ len: Int32, _ token: lws_token_indexes) -> Int32 {
     guard let connection = Connection.from(wsi), let dest, len > 0 else { return -1 }
-    guard let value = connection.headers?.value(of: Int(token.rawValue)) else {
+    guard let headers = connection.headers else {
         dest[0] = 0
         return 0
     }
-    guard value.count < Int(len) else { return -1 }
-    value.withUnsafeBytes { raw in
-        UnsafeMutableRawPointer(dest).copyMemory(from: raw.baseAddress!, byteCount: raw.count)
-    }
-    dest[value.count] = 0
-    return Int32(value.count)
+    // The table's own copy: no pointer into an empty value is ever unwrapped.
+    let out = UnsafeMutableRawBufferPointer(start: dest, count: Int(len))
+    return Int32(truncatingIfNeeded: headers.copyValue(of: Int(token.rawValue), into: out))
 }
 
 @_cdecl("libwebsockets_serve_http_file")

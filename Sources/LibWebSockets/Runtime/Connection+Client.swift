@@ -140,6 +140,11 @@ extension Connection {
             head.append(contentsOf: protocols)
             head.appendCRLF()
         }
+        if let offer = clientExtensionOffer() {
+            head.append("Sec-WebSocket-Extensions: ")
+            head.append(contentsOf: offer)
+            head.appendCRLF()
+        }
         head.append("Sec-WebSocket-Version: 13\r\n")
         appendApplicationHeaders(&head)
         head.appendCRLF()
@@ -224,12 +229,10 @@ extension Connection {
               accept.elementsEqual(Connection.acceptValue(for: ArraySlice(request.key))) else {
             return "bad Sec-WebSocket-Accept"
         }
-        if table.isPresent(HeaderToken.extensions) && table.length(of: HeaderToken.extensions) > 0 {
-            return "server accepted an extension we did not offer"
-        }
         let chosen = table.value(of: HeaderToken.webSocketProtocol)
         guard let offered = request.protocols else {
-            return chosen == nil ? nil : "server chose a subprotocol we did not offer"
+            if chosen != nil { return "server chose a subprotocol we did not offer" }
+            return acceptServerExtensions(table.value(of: HeaderToken.extensions))
         }
         guard let chosen else { return "server chose no subprotocol" }
         guard listContainsItem(ArraySlice(offered), chosen) else {
@@ -239,7 +242,7 @@ extension Connection {
             return "server chose a subprotocol this context does not serve"
         }
         protocolIndex = index
-        return nil
+        return acceptServerExtensions(table.value(of: HeaderToken.extensions))
     }
 
     /// Enters the WebSocket session: per-session data for the chosen
@@ -259,7 +262,9 @@ extension Connection {
         state = .webSocket
         established = true
         decoder = FrameDecoder(role: .client)
+        configureDecoderForExtensions()
         context.protocolMembers[protocolIndex].insert(self)
+        announceEstablishedToExtensions()
         if callUser(LWS_CALLBACK_CLIENT_ESTABLISHED) != 0 {
             requestClose()
         }
@@ -281,6 +286,7 @@ extension Connection {
         reason.withUnsafeMutableBytes { raw in
             _ = callUser(LWS_CALLBACK_CLIENT_CONNECTION_ERROR, raw.baseAddress, length)
         }
+        destroyExtensions()
         releaseUserData()
         headers = nil
         destroy()

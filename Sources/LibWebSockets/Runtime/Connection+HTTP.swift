@@ -60,6 +60,13 @@ extension Connection {
             respondAndClose(status: 501)
             return
         }
+        // RFC 7230 section 5.4: an HTTP/1.1 request without Host gets 400
+        // (HTTP/1.0 predates the header).
+        if parser.version.minor >= 1 && !parser.headers.isPresent(HeaderToken.host) {
+            Log.note("fd \(fd): HTTP/1.1 request without Host, answering 400")
+            respondAndClose(status: 400)
+            return
+        }
         if parser.pathEscapesRoot {
             Log.note("fd \(fd): request path escapes the root, answering 403")
             respondAndClose(status: 403)
@@ -98,6 +105,15 @@ extension Connection {
         if bodyRemaining > 0 && state == .httpResponding {
             state = .readingHTTPBody
             setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.bodyTimeoutSeconds)
+            // RFC 7231 section 5.1.1: a client that sent "Expect: 100-continue"
+            // holds its body back until told to go on (curl waits a second).
+            // It is told only now, once the application has taken the request
+            // without answering it, so a refusal never invites the body.
+            if httpVersionMinor >= 1, let expect = parser.headers.value(of: HeaderToken.expect),
+               listContainsToken(expect, "100-continue") {
+                let goOn: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
+                sendRaw(UnsafeRawBufferPointer(start: goOn.utf8Start, count: goOn.utf8CodeUnitCount))
+            }
         }
     }
 
@@ -121,10 +137,15 @@ extension Connection {
     }
 
     /// `lws_http_transaction_completed`: 1 when the connection must close
-    /// (HTTP/1.0 without keep-alive, or `Connection: close`); otherwise the
-    /// connection waits for its next request and 0 is returned.
+    /// (HTTP/1.0 without keep-alive, or `Connection: close`, or a request
+    /// body the application answered without reading to its end); otherwise
+    /// the connection waits for its next request and 0 is returned.
+    ///
+    /// The unread rest of a body must never be parsed as the next request:
+    /// a body that looks like a request would be smuggled past whatever
+    /// front end framed it as a body.
     func completeHTTPTransaction() -> Int32 {
-        guard keepAlive, state != .dead, state != .lingering else { return 1 }
+        guard keepAlive, bodyRemaining == 0, state != .dead, state != .lingering else { return 1 }
         if let transfer = fileTransfer {
             transfer.close()
             fileTransfer = nil
@@ -162,11 +183,23 @@ extension Connection {
         head.append("Server: libwebsockets\r\nContent-Type: text/html\r\nContent-Length: ")
         head.appendDecimal(html.count)
         head.appendCRLF()
-        if !keepAlive { head.append("Connection: close\r\n") }
+        appendConnectionHeader(to: &head)
         head.append(extraHeaders)
         head.appendCRLF()
         head.append(contentsOf: html)
         head.withUnsafeBytes { sendRaw($0) }
+    }
+
+    /// Tells the client what becomes of the connection after this response:
+    /// "close" when it ends, "keep-alive" when an HTTP/1.0 client asked to
+    /// keep it (for 1.0 persistence must be announced, RFC 7230 section
+    /// 6.3), nothing for HTTP/1.1, which is persistent by default.
+    func appendConnectionHeader(to head: inout [UInt8]) {
+        if !keepAlive {
+            head.append("Connection: close\r\n")
+        } else if httpVersionMinor == 0 {
+            head.append("Connection: keep-alive\r\n")
+        }
     }
 
     func appendStatusLine(_ status: Int, to head: inout [UInt8]) {
@@ -220,6 +253,7 @@ extension Connection {
             respondAndClose(status: 403)
             return
         }
+        let acceptedExtensions = negotiateServerExtensions(table.value(of: HeaderToken.extensions))
         var response: [UInt8] = []
         response.append("HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Accept: ")
         response.append(contentsOf: Connection.acceptValue(for: key))
@@ -229,12 +263,19 @@ extension Connection {
             response.append(contentsOf: UnsafeRawBufferPointer(start: protocolName, count: strlen(protocolName)))
             response.appendCRLF()
         }
+        if let acceptedExtensions {
+            response.append("Sec-WebSocket-Extensions: ")
+            response.append(contentsOf: acceptedExtensions)
+            response.appendCRLF()
+        }
         response.appendCRLF()
         response.withUnsafeBytes { sendRaw($0) }
         state = .webSocket
         established = true
         decoder = FrameDecoder(role: .server)
+        configureDecoderForExtensions()
         context.protocolMembers[protocolIndex].insert(self)
+        announceEstablishedToExtensions()
         if callUser(LWS_CALLBACK_ESTABLISHED) != 0 {
             requestClose()
         }

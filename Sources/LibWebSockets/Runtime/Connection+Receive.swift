@@ -1,4 +1,5 @@
 import CLibWebSockets
+import WebSocketCompression
 import WebSocketProtocol
 
 /// The WebSocket receive path: frames decoded in the read buffer, text
@@ -44,9 +45,20 @@ extension Connection {
     private func frameStarted(_ info: FrameInfo) {
         rxReservedBits = info.rsv
         rxBinary = info.messageOpcode == .binary
+        let compressedBit = info.rsv & FrameHeader.rsv1 != 0
         if info.isFirstFrameOfMessage {
             messageIsText = info.messageOpcode == .text
             if messageIsText { utf8.reset() }
+            rxCompressed = compressedBit
+        } else if compressedBit {
+            if rxCodec?.kind == .perMessageDeflate {
+                // RFC 7692 6.1: RSV1 only on the first frame of a message.
+                failWebSocket(1002, "RSV1 on a continuation frame")
+                return
+            }
+            rxCompressed = true
+        } else if rxCodec?.kind == .deflateFrame {
+            rxCompressed = false
         }
         rxFinal = info.fin
         if info.payloadLength == 0 {
@@ -57,6 +69,11 @@ extension Connection {
     /// Payload bytes of the current data frame, already unmasked in place.
     private func receivePayload(_ payload: UnsafeMutableRawBufferPointer) {
         guard state == .webSocket else { return }  // after our close: ignored
+        if rxCompressed, let codec = rxCodec?.inflater {
+            codec.feed(UnsafeRawBufferPointer(payload), isFinalFragmentOfMessage: false)
+            drainInflater(codec, messageEnds: false)
+            return
+        }
         if messageIsText && !utf8.validate(UnsafeRawBufferPointer(payload)) {
             failWebSocket(1007, "invalid UTF-8 in text message")
             return
@@ -64,8 +81,7 @@ extension Connection {
         let limit = rxBufferSize
         var rest = payload
         while rest.count > 0 && state == .webSocket && !closeRequested {
-            let chunk = ensureChunk(limit)
-            if chunk.count == 0 && (rest.count >= limit || decoder.remainingPayloadInFrame == 0) {
+            if (rxChunk?.count ?? 0) == 0 && (rest.count >= limit || decoder.remainingPayloadInFrame == 0) {
                 // The whole chunk is in the read buffer (which has the same
                 // padding around it): deliver it from there, no copy.
                 let n = min(rest.count, limit)
@@ -74,6 +90,10 @@ extension Connection {
                 rest = UnsafeMutableRawBufferPointer(rebasing: rest[n...])
                 continue
             }
+            // Only a chunk split across reads needs the connection's own
+            // buffer; it is allocated on demand and dropped at message end,
+            // so idle connections hold none.
+            let chunk = ensureChunk(limit)
             let n = min(rest.count, chunk.space)
             chunk.append(UnsafeRawBufferPointer(rebasing: rest[0..<n]))
             rest = UnsafeMutableRawBufferPointer(rebasing: rest[n...])
@@ -99,6 +119,22 @@ extension Connection {
 
     private func frameEnded() {
         guard state == .webSocket else { return }
+        if rxCompressed, let codec = rxCodec {
+            // permessage-deflate ends at the message's last frame,
+            // deflate-frame at every frame.
+            let ends = codec.kind == .deflateFrame || rxFinal
+            if ends, let inflater = codec.inflater {
+                inflater.feed(UnsafeRawBufferPointer(start: nil, count: 0), isFinalFragmentOfMessage: true)
+                drainInflater(inflater, messageEnds: true)
+                if state != .webSocket { return }
+                // A message that inflates to nothing is still delivered.
+                if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
+            }
+            if !ends {
+                zeroLengthFrame = false
+                return
+            }
+        }
         rxRemaining = 0
         if let chunk = rxChunk, chunk.count > 0 {
             flushChunk(chunk)
@@ -107,14 +143,25 @@ extension Connection {
             deliverReceive(context.readBuffer.baseAddress!, 0)
         }
         zeroLengthFrame = false
-        if rxFinal && messageIsText && state == .webSocket && !utf8.isAtCharacterBoundary {
-            failWebSocket(1007, "text message ends inside a UTF-8 sequence")
+        if rxFinal {
+            rxChunk = nil
+            if messageIsText && state == .webSocket && !utf8.isAtCharacterBoundary {
+                failWebSocket(1007, "text message ends inside a UTF-8 sequence")
+            }
         }
     }
 
     private func deliverReceive(_ bytes: UnsafeMutableRawPointer, _ count: Int) {
         let reason = role == .client ? LWS_CALLBACK_CLIENT_RECEIVE : LWS_CALLBACK_RECEIVE
-        if callUser(reason, bytes, count) != 0 {
+        var data = (bytes, count)
+        if hasApplicationExtensions {
+            guard let transformed = applyExtensions(LWS_EXT_CALLBACK_PAYLOAD_RX, bytes, count) else {
+                failWebSocket(1011, "an extension refused received data")
+                return
+            }
+            data = transformed
+        }
+        if callUser(reason, data.0, data.1) != 0 {
             requestClose()
         }
     }
@@ -158,6 +205,42 @@ extension Connection {
                 sendCloseFrame(code: code, reason: [])
             }
             close(code: code)
+        }
+    }
+
+    /// The compression extension active on this connection, if any.
+    var rxCodec: ActiveExtension? {
+        activeExtensions.first { $0.ownsRSV1 }
+    }
+
+    /// Pulls inflated bytes into the receive chunk, validating text and
+    /// delivering full chunks; the last, partial chunk is left for
+    /// frameEnded. Inflated data never reaches the user in pieces larger
+    /// than rx_buffer_size, and a message that inflates beyond the bound
+    /// closes with 1009.
+    private func drainInflater(_ inflater: MessageInflater, messageEnds: Bool) {
+        let limit = rxBufferSize
+        while state == .webSocket && !closeRequested {
+            let chunk = ensureChunk(limit)
+            if chunk.space == 0 {
+                rxRemaining = 1
+                flushChunk(chunk)
+                continue
+            }
+            let space = UnsafeMutableRawBufferPointer(start: chunk.start + chunk.count, count: chunk.space)
+            switch inflater.nextChunk(into: space) {
+            case .produced(let n):
+                if messageIsText && !utf8.validate(UnsafeRawBufferPointer(rebasing: space[0..<n])) {
+                    failWebSocket(1007, "invalid UTF-8 in inflated text message")
+                    return
+                }
+                chunk.count += n
+            case .needInput, .messageEnd:
+                return
+            case .error(let error):
+                failWebSocket(error.closeCode.rawValue, "compressed payload rejected")
+                return
+            }
         }
     }
 

@@ -1,4 +1,5 @@
 import CLibWebSockets
+import WebSocketCompression
 import WebSocketProtocol
 
 /// The write path: frames built in place, sent at once when the socket takes
@@ -147,13 +148,65 @@ extension Connection {
         }
         let fin = opcode.isControl || protocolBits & UInt32(LWS_WRITE_NO_FIN.rawValue) == 0
         let masked = role == .client && protocolBits & UInt32(LWS_WRITE_CLIENT_IGNORE_XOR_MASK.rawValue) == 0
-        sendFrame(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length)
+        if opcode.isControl || activeExtensions.isEmpty {
+            sendFrame(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length)
+        } else if !sendThroughExtensions(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length) {
+            return -1
+        }
         if opcode == .close {
             sentClose = true
             state = .awaitingCloseAck
             setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
         }
         return closeRequested ? -1 : Int32(truncatingIfNeeded: length)
+    }
+
+    /// A data frame with extensions active: application extensions see the
+    /// payload first (PAYLOAD_TX), then the compression extension deflates
+    /// it — permessage-deflate per message with RSV1 on its first frame,
+    /// deflate-frame per frame with RSV1 on each.
+    private func sendThroughExtensions(opcode: Opcode, fin: Bool, masked: Bool,
+                                       payload: UnsafeMutablePointer<UInt8>, length: Int) -> Bool {
+        var data = (UnsafeMutableRawPointer(payload), length)
+        if hasApplicationExtensions {
+            guard let transformed = applyExtensions(LWS_EXT_CALLBACK_PAYLOAD_TX, data.0, data.1) else {
+                Log.error("fd \(fd): an extension refused data to send")
+                return false
+            }
+            data = transformed
+        }
+        let startsMessage = opcode != .continuation
+        var rsv: UInt8 = 0
+        let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
+        var framed = [UInt8](repeating: 0, count: padding)
+        if let codec = rxCodec, let deflater = codec.deflater {
+            if startsMessage { txCompressed = true }
+            if codec.kind == .deflateFrame || txCompressed {
+                let isFinal = codec.kind == .deflateFrame || fin
+                guard deflater.compress(UnsafeRawBufferPointer(start: data.0, count: data.1), isFinal: isFinal, appendingTo: &framed) else {
+                    Log.error("fd \(fd): compression failed")
+                    return false
+                }
+                rsv = codec.kind == .deflateFrame || startsMessage ? FrameHeader.rsv1 : 0
+            } else {
+                framed.append(contentsOf: UnsafeRawBufferPointer(start: data.0, count: data.1))
+            }
+        } else if data.0 == UnsafeMutableRawPointer(payload) {
+            // Transformed in place: the caller's padding is still there.
+            sendFrame(opcode: opcode, fin: fin, masked: masked, payload: payload, length: data.1)
+            txInMessage = !fin
+            return true
+        } else {
+            framed.append(contentsOf: UnsafeRawBufferPointer(start: data.0, count: data.1))
+        }
+        txInMessage = !fin
+        if fin { txCompressed = false }
+        let bodyLength = framed.count - padding
+        framed.append(contentsOf: repeatElement(0, count: Int(LWS_SEND_BUFFER_POST_PADDING)))
+        framed.withUnsafeMutableBufferPointer { all in
+            sendFrame(opcode: opcode, fin: fin, masked: masked, payload: all.baseAddress! + padding, length: bodyLength, rsv: rsv)
+        }
+        return true
     }
 
     static func opcode(forWriteKind kind: UInt32) -> Opcode? {
@@ -170,14 +223,14 @@ extension Connection {
 
     /// Writes the header into the padding before `payload`, masks in place
     /// for a client, and sends header and payload as one piece.
-    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int) {
+    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int, rsv: UInt8 = 0) {
         var key: MaskingKey?
         if masked {
             var bytes: UInt32 = 0
             withUnsafeMutableBytes(of: &bytes) { Random.fill($0) }
             key = MaskingKey(networkOrder: bytes)
         }
-        let header = FrameHeader(fin: fin, rsv: 0, opcode: opcode, maskingKey: key, payloadLength: UInt64(length))
+        let header = FrameHeader(fin: fin, rsv: rsv, opcode: opcode, maskingKey: key, payloadLength: UInt64(length))
         let headerLength = FrameEncoder.writeHeader(header, endingAt: UnsafeMutableRawPointer(payload))
         if let key {
             key.apply(to: UnsafeMutableRawBufferPointer(start: payload, count: length), startingAt: 0)

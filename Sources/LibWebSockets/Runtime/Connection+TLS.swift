@@ -39,7 +39,8 @@ extension Connection {
     static let tlsAcceptTimeoutSeconds: Int32 = 10
 
     private func startServerHandshake(_ sslContext: OpaquePointer) {
-        guard let session = TLSSession(context: sslContext, fd: fd, verification: 1) else {
+        guard let socketBIO = context.tls.socketBIO,
+              let session = TLSSession(context: sslContext, fd: fd, socketBIO: socketBIO, verification: 1) else {
             TLSError.log(Log.err, "TLS: cannot create a session")
             abandonBeforeHTTP()
             return
@@ -72,8 +73,9 @@ extension Connection {
     /// verification unless the application asked to accept any certificate
     /// (ssl_connection 2).
     func beginClientTLS(_ request: ClientRequest) {
-        guard let sslContext = context.tls.clientContext(context),
-              let session = TLSSession(context: sslContext, fd: fd, verification: request.ssl == 1 ? 1 : 2) else {
+        guard let sslContext = context.tls.clientContext(context), let socketBIO = context.tls.socketBIO,
+              let session = TLSSession(context: sslContext, fd: fd, socketBIO: socketBIO,
+                                       verification: request.ssl == 1 ? 1 : 2) else {
             failClientConnection("cannot set up TLS")
             return
         }

@@ -1,4 +1,5 @@
 import CLibWebSockets
+import WebSocketCompression
 import WebSocketProtocol
 
 /// A `struct libwebsocket`: one TCP connection, from accept (or connect)
@@ -87,6 +88,16 @@ final class Connection {
     var clientRequest: ClientRequest?
     /// TLS over the socket, when this connection uses it.
     var tls: TLSSession?
+
+    // Extensions
+    var activeExtensions: [ActiveExtension] = []
+    var clientOfferedExtensions: [ExtensionOffer] = []
+    /// The message (permessage-deflate) or frame (deflate-frame) being
+    /// received is compressed: its payload goes through the inflater.
+    var rxCompressed = false
+    /// Sending: inside a fragmented message, and whether it is compressed.
+    var txInMessage = false
+    var txCompressed = false
 
     // WebSocket receive
     var decoder = FrameDecoder(role: .server)
@@ -379,6 +390,10 @@ final class Connection {
     /// destroyed.
     func closeImmediately(sendingGoingAway: Bool) {
         guard state != .dead else { return }
+        if isClientHandshaking {
+            failClientConnection("closed before the handshake completed")
+            return
+        }
         if state != .lingering {
             if sendingGoingAway && established && !sentClose && outbound.isEmpty {
                 sendCloseFrame(code: 1001, reason: [])
@@ -414,6 +429,7 @@ final class Connection {
         } else if sawHTTPRequest {
             callUser(LWS_CALLBACK_CLOSED_HTTP)
         }
+        destroyExtensions()
         releaseUserData()
         headers = nil
         headParser = nil

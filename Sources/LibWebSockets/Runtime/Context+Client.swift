@@ -25,11 +25,11 @@ extension Context {
             Log.error("client_connect: TLS client context unavailable")
             return nil
         }
-        let target = host.map { bytesOf($0) } ?? bytesOf(address)
+        let target = host.map { bytesOf($0) } ?? authorityHost(bytesOf(address))
         var proxyTarget: [UInt8]?
         let addresses: [SocketAddress]
         if let proxy {
-            var hostPort = bytesOf(address)
+            var hostPort = authorityHost(bytesOf(address))
             hostPort.append(58)
             hostPort.appendDecimal(port)
             proxyTarget = hostPort
@@ -92,6 +92,14 @@ extension Context {
         }
         return nil
     }
+}
+
+/// A host as the host part of "host:port" (CONNECT target, Host header):
+/// an IPv6 literal goes in brackets (RFC 3986 3.2.2), or its colons would
+/// run into the port's.
+func authorityHost(_ host: [UInt8]) -> [UInt8] {
+    guard host.contains(58), host.first != 91 else { return host }  // ":", "["
+    return [91] + host + [93]
 }
 
 /// The bytes of a C string, without its NUL.

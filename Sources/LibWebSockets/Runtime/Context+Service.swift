@@ -125,6 +125,11 @@ extension Context {
         for connection in timeouts.expired(at: now) {
             connection.timeoutExpired()
         }
+        if extensionSet.count > 0 {
+            for case let connection? in connectionsByFd where connection.established && connection.hasApplicationExtensions {
+                connection.tickExtensions()
+            }
+        }
     }
 
     /// Accepts what the listen queue holds (bounded per call so one busy

@@ -20,6 +20,7 @@ final class Context {
     let wake: WakeSignal
     var canonicalHostname: [CChar] = [0]
     let tls: TLSContext
+    let extensionSet: ExtensionSet
     var proxy: ProxyAddress?
 
     /// Connections by file descriptor: the fd is the key every poll event carries.
@@ -68,6 +69,7 @@ final class Context {
         self.epollFd = epollFd
         self.wake = wake
         self.tls = TLSContext(info: info)
+        self.extensionSet = ExtensionSet(info.extensions)
         var limits = TokenLimits()
         if let custom = info.token_limits {
             withUnsafeBytes(of: custom.pointee.token_limit) { raw in
@@ -139,6 +141,7 @@ final class Context {
         if context.listenFd >= 0 {
             context.registerPoll(fd: context.listenFd, events: Int16(POLLIN), connection: nil)
         }
+        context.extensionSet.constructAll(context, serving: context.listenFd >= 0)
         for i in 0..<count {
             _ = context.callProtocol(i, nil, LWS_CALLBACK_PROTOCOL_INIT, nil, nil, 0)
         }
@@ -248,6 +251,7 @@ final class Context {
     /// its CLOSED / CLOSED_HTTP callback), then each protocol gets
     /// PROTOCOL_DESTROY, then all memory is released.
     func destroy() {
+        let wasServing = listenFd >= 0
         for case let connection? in connectionsByFd {
             connection.closeImmediately(sendingGoingAway: true)
         }
@@ -260,6 +264,7 @@ final class Context {
         for i in 0..<protocolCount {
             _ = callProtocol(i, nil, LWS_CALLBACK_PROTOCOL_DESTROY, nil, nil, 0)
         }
+        extensionSet.destructAll(self, serving: wasServing)
         release()
     }
 

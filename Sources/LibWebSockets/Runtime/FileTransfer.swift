@@ -48,7 +48,7 @@ extension Connection {
         head.append("\r\nContent-Length: ")
         head.appendDecimal(info.st_size)
         head.appendCRLF()
-        if !keepAlive { head.append("Connection: close\r\n") }
+        appendConnectionHeader(to: &head)
         if let otherHeaders {
             let length = otherHeadersLength > 0 ? Int(otherHeadersLength) : strlen(otherHeaders)
             head.append(contentsOf: UnsafeRawBufferPointer(start: otherHeaders, count: length))
@@ -91,7 +91,9 @@ extension Connection {
             requestClose()
             return -1
         }
-        if state == .httpResponding && completeHTTPTransaction() != 0 {
+        // While a request body is still arriving the transaction cannot be
+        // reused: completing it closes the connection after the file.
+        if (state == .httpResponding || state == .readingHTTPBody) && completeHTTPTransaction() != 0 {
             requestClose()
         }
         return 1

@@ -12,7 +12,11 @@ struct ProxyAddress {
     static func fromCreationInfo(_ info: lws_context_creation_info) -> ProxyAddress? {
         if let address = info.http_proxy_address {
             if info.http_proxy_port != 0 {
-                return ProxyAddress(host: cStringBytes(address), port: UInt16(truncatingIfNeeded: info.http_proxy_port))
+                guard info.http_proxy_port <= 65535 else {
+                    Log.error("http_proxy_port \(info.http_proxy_port) is not a port")
+                    return nil
+                }
+                return ProxyAddress(host: cStringBytes(address), port: UInt16(info.http_proxy_port))
             }
             return parse(address)
         }

@@ -19,6 +19,8 @@ final class TLSContext {
     var caFile: [CChar]?
     var privateKeyPassword: [CChar]?
     var useSystemCAs = true
+    /// The BIO every session of this context does its socket I/O through.
+    let socketBIO = SocketBIO()
 
     /// The safe default when `ssl_cipher_list` is NULL: forward-secret AEAD
     /// suites for TLS 1.2 (TLS 1.3's suites are always the safe set).
@@ -28,9 +30,8 @@ final class TLSContext {
     deinit {
         if let server { SSL_CTX_free(server) }
         if let client, ownsClient { SSL_CTX_free(client) }
-        if var password = privateKeyPassword {
-            password.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) }
-        }
+        // In place: binding the array to a local first would wipe a copy.
+        privateKeyPassword?.withUnsafeMutableBytes { _ = memset($0.baseAddress!, 0, $0.count) }
     }
 
     init(info: lws_context_creation_info) {
@@ -153,8 +154,10 @@ final class TLSContext {
     }
 
     /// An encrypted private key is unlocked with `ssl_private_key_password`.
+    /// Installed even without a password: OpenSSL's default would prompt on
+    /// the controlling terminal and block the application; ours answers
+    /// "no password" and the key simply fails to load (logged).
     private func installPasswordCallback(_ ctx: OpaquePointer) {
-        guard privateKeyPassword != nil else { return }
         let selfPointer = Unmanaged.passUnretained(self).toOpaque()
         SSL_CTX_set_default_passwd_cb_userdata(ctx, selfPointer)
         SSL_CTX_set_default_passwd_cb(ctx) { buffer, size, _, userdata in

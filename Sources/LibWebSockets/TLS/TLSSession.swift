@@ -19,14 +19,18 @@ final class TLSSession {
     let verification: Int32
     /// The last operation stopped because it needs the socket writable.
     var wantsWrite = false
+    /// Keeps the BIO method alive as long as the SSL's BIO uses it.
+    private let socketBIO: SocketBIO
 
-    init?(context sslContext: OpaquePointer, fd: Int32, verification: Int32) {
+    init?(context sslContext: OpaquePointer, fd: Int32, socketBIO: SocketBIO, verification: Int32) {
         guard let ssl = SSL_new(sslContext) else { return nil }
-        guard SSL_set_fd(ssl, fd) == 1 else {
+        guard let bio = socketBIO.make(fd: fd) else {
             SSL_free(ssl)
             return nil
         }
+        SSL_set_bio(ssl, bio, bio)
         self.ssl = ssl
+        self.socketBIO = socketBIO
         self.verification = verification
     }
 
@@ -75,6 +79,18 @@ final class TLSSession {
             return .wouldBlock
         case SSL_ERROR_ZERO_RETURN:
             return .closed
+        case SSL_ERROR_SSL:
+            // TCP closed without close_notify: OpenSSL 3 calls it an error,
+            // but it is just the peer leaving.
+            if ERR_GET_REASON(ERR_peek_error()) == SSL_R_UNEXPECTED_EOF_WHILE_READING {
+                TLSError.clear()
+                return .closed
+            }
+            // A fatal alert from the peer (e.g. TLS 1.3's "certificate
+            // required", which a client only learns after its handshake
+            // completed) or a corrupt record: this is where its reason is.
+            TLSError.log(Log.notice, "TLS: read failed")
+            return .failed(error)
         default:
             return .failed(error)
         }

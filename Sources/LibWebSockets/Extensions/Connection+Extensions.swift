@@ -1,0 +1,212 @@
+import CLibWebSockets
+import WebSocketCompression
+import WebSocketProtocol
+
+/// Extension negotiation in both roles, and the hooks through which active
+/// extensions see the data.
+extension Connection {
+    /// The largest message a compressed message may inflate to: beyond it
+    /// the connection closes with 1009 (a "zip bomb" guard).
+    static let maxInflatedMessageSize = 64 << 20
+
+    // MARK: Server
+
+    /// Picks from the client's Sec-WebSocket-Extensions what this context
+    /// supports, lets protocols[0] veto each (CONFIRM_EXTENSION_OKAY), and
+    /// returns the accepted list for the response (nil: none). Only one
+    /// extension may own RSV1.
+    func negotiateServerExtensions(_ header: ArraySlice<UInt8>?) -> [UInt8]? {
+        let supported = context.extensionSet
+        guard let header, supported.count > 0 else { return nil }
+        guard let offers = ExtensionHeader.parse(Array(header)) else {
+            Log.note("fd \(fd): malformed Sec-WebSocket-Extensions ignored")
+            return nil
+        }
+        var response: [UInt8] = []
+        var rsv1Taken = false
+        var seen: [[UInt8]] = []
+        for offer in offers where !seen.contains(offer.name) {
+            seen.append(offer.name)
+            guard let index = supported.index(named: offer.name) else { continue }
+            let kind = supported.kind(index)
+            let sameName = offers.filter { $0.name == offer.name }
+            var accepted: [UInt8]
+            var parameters: PerMessageDeflateParameters?
+            var frameSettings: DeflateFrame.Settings?
+            switch kind {
+            case .perMessageDeflate:
+                guard !rsv1Taken, let result = PerMessageDeflate.negotiate(offers: sameName) else { continue }
+                parameters = result.parameters
+                accepted = result.responseValue
+            case .deflateFrame:
+                guard !rsv1Taken, let result = DeflateFrame.negotiate(offers: sameName) else { continue }
+                frameSettings = result.settings
+                accepted = result.responseValue
+            case .application:
+                accepted = offer.name
+            }
+            var name = offer.name
+            name.append(0)
+            let vetoed = name.withUnsafeMutableBytes { raw in
+                context.callProtocol(0, self, LWS_CALLBACK_CONFIRM_EXTENSION_OKAY, userData, raw.baseAddress, 0)
+            }
+            if vetoed != 0 { continue }
+            guard let active = activate(index, kind: kind, role: .server, parameters: parameters, frameSettings: frameSettings) else {
+                continue
+            }
+            supported.call(index, context, self, LWS_EXT_CALLBACK_CONSTRUCT, active.userData, nil, 0)
+            if active.ownsRSV1 { rsv1Taken = true }
+            if !response.isEmpty { response.append(contentsOf: [44, 32]) }
+            response.append(contentsOf: accepted)
+        }
+        return response.isEmpty ? nil : response
+    }
+
+    private func activate(_ index: Int, kind: ExtensionKind, role: PerMessageDeflateParameters.Role,
+                          parameters: PerMessageDeflateParameters?, frameSettings: DeflateFrame.Settings?) -> ActiveExtension? {
+        let entry = context.extensionSet.entry(index)
+        let active = ActiveExtension(index: index, kind: kind, userDataSize: Int(entry.pointee.per_session_data_size))
+        switch kind {
+        case .perMessageDeflate:
+            guard let parameters,
+                  let deflater = MessageDeflater(parameters: parameters, role: role),
+                  let inflater = MessageInflater(parameters: parameters, role: role, maxMessageSize: Connection.maxInflatedMessageSize) else {
+                Log.error("fd \(fd): cannot set up permessage-deflate")
+                return nil
+            }
+            active.deflater = deflater
+            active.inflater = inflater
+        case .deflateFrame:
+            let settings = frameSettings ?? DeflateFrame.Settings()
+            guard let deflater = DeflateFrame.makeDeflater(settings: settings),
+                  let inflater = DeflateFrame.makeInflater(maxFramePayload: Connection.maxInflatedMessageSize) else {
+                Log.error("fd \(fd): cannot set up deflate-frame")
+                return nil
+            }
+            active.deflater = deflater
+            active.inflater = inflater
+        case .application:
+            break
+        }
+        activeExtensions.append(active)
+        return active
+    }
+
+    // MARK: Client
+
+    /// The Sec-WebSocket-Extensions value to offer: every supported
+    /// extension that protocols[0] does not veto
+    /// (CLIENT_CONFIRM_EXTENSION_SUPPORTED) and whose own callback agrees
+    /// (CHECK_OK_TO_PROPOSE_EXTENSION).
+    func clientExtensionOffer() -> [UInt8]? {
+        let supported = context.extensionSet
+        var offers: [ExtensionOffer] = []
+        for i in 0..<supported.count {
+            var name = supported.name(i)
+            name.append(0)
+            let vetoed = name.withUnsafeMutableBytes { raw -> Bool in
+                context.callProtocol(0, self, LWS_CALLBACK_CLIENT_CONFIRM_EXTENSION_SUPPORTED, nil, raw.baseAddress, 0) != 0
+                    || supported.call(i, context, self, LWS_EXT_CALLBACK_CHECK_OK_TO_PROPOSE_EXTENSION, nil, raw.baseAddress, 0) != 0
+            }
+            if vetoed { continue }
+            switch supported.kind(i) {
+            case .perMessageDeflate:
+                offers.append(PerMessageDeflate.offer(requesting: PerMessageDeflateParameters()))
+            case .deflateFrame, .application:
+                offers.append(ExtensionOffer(name: supported.name(i)))
+            }
+        }
+        clientOfferedExtensions = offers
+        return offers.isEmpty ? nil : ExtensionHeader.value(of: offers)
+    }
+
+    /// Checks the server's Sec-WebSocket-Extensions against what we offered
+    /// and activates what it accepted; a reason string when it is invalid.
+    func acceptServerExtensions(_ header: ArraySlice<UInt8>?) -> StaticString? {
+        guard let header, !header.isEmpty else { return nil }
+        guard let answers = ExtensionHeader.parse(Array(header)) else { return "malformed Sec-WebSocket-Extensions" }
+        var rsv1Taken = false
+        for answer in answers {
+            guard let offer = clientOfferedExtensions.first(where: { $0.name == answer.name }),
+                  let index = context.extensionSet.index(named: answer.name) else {
+                return "server accepted an extension we did not offer"
+            }
+            let kind = context.extensionSet.kind(index)
+            var parameters: PerMessageDeflateParameters?
+            var frameSettings: DeflateFrame.Settings?
+            switch kind {
+            case .perMessageDeflate:
+                guard let accepted = PerMessageDeflate.acceptResponse(answer, to: offer) else {
+                    return "invalid permessage-deflate response"
+                }
+                parameters = accepted
+            case .deflateFrame:
+                guard let accepted = DeflateFrame.acceptResponse(answer) else { return "invalid deflate-frame response" }
+                frameSettings = accepted
+            case .application:
+                break
+            }
+            if kind != .application {
+                if rsv1Taken { return "server accepted two extensions that both use RSV1" }
+                rsv1Taken = true
+            }
+            guard let active = activate(index, kind: kind, role: .client, parameters: parameters, frameSettings: frameSettings) else {
+                return "cannot activate an accepted extension"
+            }
+            context.extensionSet.call(index, context, self, LWS_EXT_CALLBACK_CLIENT_CONSTRUCT, active.userData, nil, 0)
+        }
+        return nil
+    }
+
+    // MARK: Lifetime
+
+    /// RSV1 is legal on received data frames only while a compression
+    /// extension is active.
+    func configureDecoderForExtensions() {
+        decoder.allowedRSV = activeExtensions.contains { $0.ownsRSV1 } ? FrameHeader.rsv1 : 0
+    }
+
+    /// ANY_WSI_ESTABLISHED to every extension of the context.
+    func announceEstablishedToExtensions() {
+        let supported = context.extensionSet
+        for i in 0..<supported.count {
+            supported.call(i, context, self, LWS_EXT_CALLBACK_ANY_WSI_ESTABLISHED, nil, nil, 0)
+        }
+    }
+
+    /// DESTROY to each active extension, then its data is freed.
+    func destroyExtensions() {
+        let active = activeExtensions
+        activeExtensions = []
+        for ext in active {
+            context.extensionSet.call(ext.index, context, self, LWS_EXT_CALLBACK_DESTROY, ext.userData, nil, 0)
+        }
+    }
+
+    /// LWS_EXT_CALLBACK_1HZ, once a second, to each active application extension.
+    func tickExtensions() {
+        for ext in activeExtensions where ext.kind == .application {
+            context.extensionSet.call(ext.index, context, self, LWS_EXT_CALLBACK_1HZ, ext.userData, nil, 0)
+        }
+    }
+
+    // MARK: Data hooks for application extensions
+
+    /// Runs `reason` (PAYLOAD_RX / PAYLOAD_TX / PACKET_*) over a buffer
+    /// through every active application extension, each of which may
+    /// transform it in place or repoint the lws_tokens to a buffer of its own.
+    func applyExtensions(_ reason: libwebsocket_extension_callback_reasons,
+                         _ buffer: UnsafeMutableRawPointer, _ length: Int) -> (UnsafeMutableRawPointer, Int)? {
+        var tokens = lws_tokens(token: buffer.assumingMemoryBound(to: CChar.self), token_len: Int32(truncatingIfNeeded: length))
+        for ext in activeExtensions where ext.kind == .application {
+            let refused = withUnsafeMutablePointer(to: &tokens) { pointer in
+                context.extensionSet.call(ext.index, context, self, reason, ext.userData, UnsafeMutableRawPointer(pointer), 0)
+            }
+            if refused < 0 { return nil }
+        }
+        guard let token = tokens.token, tokens.token_len >= 0 else { return (buffer, 0) }
+        return (UnsafeMutableRawPointer(token), Int(tokens.token_len))
+    }
+
+    var hasApplicationExtensions: Bool { activeExtensions.contains { $0.kind == .application } }
+}
