@@ -5,8 +5,10 @@
  * The three protocols:
  *
  *  "http-only"                protocols[0]: serves the files of the resource
- *                             directory and answers POST /formtest with the
- *                             length of the body it received.
+ *                             directory, answers POST /formtest with the
+ *                             length of the body it received, and any
+ *                             method on /headers with what the library
+ *                             parsed out of the request (for the tests).
  *  "dumb-increment-protocol"  sends each client an increasing decimal counter
  *                             every 50 ms; "reset\n" from the client sets it
  *                             back to 0.
@@ -20,6 +22,7 @@
  */
 
 #include <getopt.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -233,6 +236,7 @@ test_server_tick(const struct libwebsocket_protocols *dumb_increment)
 /* ---------------------------------------------------------------------- */
 
 #define FORM_URI "/formtest"
+#define HEADERS_URI "/headers"
 
 static const struct {
 	const char *extension;
@@ -365,6 +369,110 @@ send_form_result(struct libwebsocket_context *context,
 	return http_transaction_done(wsi);
 }
 
+/* Appends what fits of a formatted line to the report being built. */
+static void
+report_append(char *buf, size_t size, size_t *used, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	if (*used >= size)
+		return;
+	va_start(ap, fmt);
+	n = vsnprintf(buf + *used, size - *used, fmt, ap);
+	va_end(ap);
+	if (n > 0)
+		*used += (size_t)n < size - *used ? (size_t)n : size - *used - 1;
+}
+
+/*
+ * The /headers report: text/plain, one line per stored token, so that the
+ * tests see exactly what lws_hdr_total_length() and lws_hdr_copy() give
+ * the application.  First the URI the callback got ("uri\t<in>"), then for
+ * each token with a value:
+ *
+ *   index TAB name TAB total_length TAB copy TAB tight TAB value
+ *
+ * where copy is what lws_hdr_copy() returned into a roomy buffer and tight
+ * what it returned into one byte too few (no room for the NUL: must be -1).
+ * A token that is absent or empty must copy as "" with length 0; one that
+ * does not gets a line "bad-empty TAB index TAB copy".
+ */
+static int
+send_headers_report(struct libwebsocket_context *context,
+		    struct libwebsocket *wsi, const char *uri)
+{
+	/*
+	 * The request head is at most a few KB; this holds any of them.  The
+	 * value buffer has a second half for the tight copy, so that even a
+	 * copy that overran would stay inside it.
+	 */
+	enum { REPORT_SIZE = 64 * 1024, VALUE_MAX = 8192 };
+	unsigned char head[LWS_SEND_BUFFER_PRE_PADDING + 256];
+	unsigned char *p = head + LWS_SEND_BUFFER_PRE_PADDING;
+	unsigned char *end = head + sizeof(head) - 1;
+	char *report, *value;
+	const unsigned char *name;
+	size_t used = 0;
+	int token, total, copied, tight, ok = -1;
+
+	report = malloc(REPORT_SIZE);
+	value = malloc(2 * VALUE_MAX);
+	if (!report || !value)
+		goto done;
+
+	report_append(report, REPORT_SIZE, &used, "uri\t%s\n", uri);
+	for (token = 0; token < WSI_TOKEN_COUNT; token++) {
+		total = lws_hdr_total_length(wsi, (enum lws_token_indexes)token);
+		if (total <= 0) {
+			value[0] = 'x';
+			copied = lws_hdr_copy(wsi, value, VALUE_MAX,
+					      (enum lws_token_indexes)token);
+			if (copied || value[0])
+				report_append(report, REPORT_SIZE, &used,
+					      "bad-empty\t%d\t%d\n", token,
+					      copied);
+			continue;
+		}
+		if (total >= VALUE_MAX)
+			continue;
+		copied = lws_hdr_copy(wsi, value, VALUE_MAX,
+				      (enum lws_token_indexes)token);
+		/* Exactly the value's length: no room for the NUL. */
+		tight = lws_hdr_copy(wsi, value + VALUE_MAX, total,
+				     (enum lws_token_indexes)token);
+		name = lws_token_to_string((enum lws_token_indexes)token);
+		report_append(report, REPORT_SIZE, &used,
+			      "%d\t%s\t%d\t%d\t%d\t%s\n", token,
+			      name ? (const char *)name : "-", total, copied,
+			      tight, copied >= 0 ? value : "");
+	}
+
+	if (lws_add_http_header_status(context, wsi, HTTP_STATUS_OK, &p, end) ||
+	    lws_add_http_header_by_token(context, wsi,
+					 WSI_TOKEN_HTTP_CONTENT_TYPE,
+					 (const unsigned char *)"text/plain",
+					 10, &p, end) ||
+	    lws_add_http_header_content_length(context, wsi,
+					       (unsigned long)used, &p, end) ||
+	    lws_finalize_http_header(context, wsi, &p, end)) {
+		lwsl_err("headers: response headers do not fit\n");
+		goto done;
+	}
+	if (libwebsocket_write(wsi, head + LWS_SEND_BUFFER_PRE_PADDING,
+			       (size_t)(p - head - LWS_SEND_BUFFER_PRE_PADDING),
+			       LWS_WRITE_HTTP_HEADERS) < 0 ||
+	    libwebsocket_write(wsi, (unsigned char *)report, used,
+			       LWS_WRITE_HTTP) < 0)
+		goto done;
+	ok = 0;
+done:
+	free(report);
+	free(value);
+
+	return ok ? -1 : http_transaction_done(wsi);
+}
+
 /* GET: a file of the resource directory ("/" is test.html). */
 static int
 serve_file(struct libwebsocket_context *context, struct libwebsocket *wsi,
@@ -422,6 +530,8 @@ callback_http(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		pss->body_len = 0;
 		pss->reading_form = 0;
 
+		if (!strcmp(uri, HEADERS_URI))
+			return send_headers_report(context, wsi, uri);
 		if (lws_hdr_total_length(wsi, WSI_TOKEN_POST_URI) <= 0)
 			return serve_file(context, wsi, uri);
 
@@ -438,14 +548,19 @@ callback_http(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		return 0;
 
 	case LWS_CALLBACK_HTTP_BODY:
-		if (!pss || !pss->reading_form)
-			return -1;
-		pss->body_len += len;
+		/*
+		 * A body nobody asked for (a GET with Content-Length, say) is
+		 * read and dropped, so the file being sent is not cut short.
+		 * If the answer is done before the body is, the library closes
+		 * the connection: the rest is never taken for a request.
+		 */
+		if (pss && pss->reading_form)
+			pss->body_len += len;
 		return 0;
 
 	case LWS_CALLBACK_HTTP_BODY_COMPLETION:
 		if (!pss || !pss->reading_form)
-			return -1;
+			return 0;
 		return send_form_result(context, wsi, pss);
 
 	case LWS_CALLBACK_HTTP_FILE_COMPLETION:
