@@ -1,0 +1,310 @@
+/*
+ * echo-lws4 - the benchmark's reference echo server, on libwebsockets 4.x
+ *
+ * Built against the system's libwebsockets (Debian's libwebsockets-dev),
+ * never against this project.  It does what our libwebsockets-test-echo
+ * does, the same way, so that a difference in cost is the library's and not
+ * the program's:
+ *
+ *  - one protocol, protocols[0], which a client asking for no subprotocol
+ *    gets;
+ *  - the RECEIVE pieces of a message are collected into one buffer (with
+ *    LWS_PRE bytes of headroom) until lws_remaining_packet_payload() is 0 and
+ *    lws_is_final_fragment() says the message is over, then queued;
+ *  - queued messages are written back with their own opcode on WRITEABLE, at
+ *    most 16 per callback and never after lws_partial_buffered() or
+ *    lws_send_pipe_choked();
+ *  - while more than 16 messages wait, the connection's input is paused with
+ *    lws_rx_flow_control(), and resumed at 4.
+ *
+ * Options: -p/--port N (default 7681), -d/--debug LEVEL (lws log bitmask,
+ * default errors and warnings), --rx-buffer N and --tx-packet N (the
+ * protocol's rx_buffer_size and tx_packet_size; default 0, the library's
+ * defaults, as our test-echo uses).  SIGINT/SIGTERM end it cleanly.
+ */
+
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libwebsockets.h>
+
+#if LWS_LIBRARY_VERSION_MAJOR < 4
+#error "echo-lws4 must be built against libwebsockets 4.x (the system's)"
+#endif
+
+#define QUEUE_PAUSE		16
+#define QUEUE_RESUME		4
+#define WRITES_PER_CALLBACK	16
+#define MAX_MESSAGE		(64u * 1024 * 1024)
+
+struct message {
+	struct message *next;
+	unsigned char *storage;		/* LWS_PRE + payload */
+	size_t len;
+	int binary;
+};
+
+struct session {
+	/* the message being received */
+	unsigned char *storage;
+	size_t len, capacity;
+	int binary;
+	int collecting;
+	/* complete messages waiting to go back */
+	struct message *head, *tail;
+	unsigned int count;
+	int rx_paused;
+};
+
+static volatile int force_exit;
+
+static void
+message_free(struct message *m)
+{
+	free(m->storage);
+	free(m);
+}
+
+static void
+session_clear(struct session *s)
+{
+	struct message *m;
+
+	while ((m = s->head)) {
+		s->head = m->next;
+		message_free(m);
+	}
+	s->tail = NULL;
+	s->count = 0;
+	free(s->storage);
+	s->storage = NULL;
+	s->len = s->capacity = 0;
+	s->collecting = 0;
+}
+
+/* Appends one RECEIVE piece; 1 when the message is complete, -1 on error. */
+static int
+collect(struct session *s, struct lws *wsi, const void *in, size_t len)
+{
+	if (!s->collecting) {
+		s->collecting = 1;
+		s->binary = lws_frame_is_binary(wsi);
+	}
+	if (len > MAX_MESSAGE || s->len > MAX_MESSAGE - len)
+		return -1;
+	if (!s->storage || s->len + len > s->capacity) {
+		size_t cap = s->capacity ? s->capacity : 256;
+		unsigned char *p;
+
+		while (cap < s->len + len)
+			cap *= 2;
+		p = realloc(s->storage, LWS_PRE + cap);
+		if (!p)
+			return -1;
+		s->storage = p;
+		s->capacity = cap;
+	}
+	if (len)
+		memcpy(s->storage + LWS_PRE + s->len, in, len);
+	s->len += len;
+
+	return lws_remaining_packet_payload(wsi) == 0 &&
+	       lws_is_final_fragment(wsi);
+}
+
+/* Moves the collected message to the send queue. */
+static int
+enqueue(struct session *s, struct lws *wsi)
+{
+	struct message *m = malloc(sizeof(*m));
+
+	if (!m)
+		return -1;
+	m->next = NULL;
+	m->storage = s->storage;
+	m->len = s->len;
+	m->binary = s->binary;
+	s->storage = NULL;
+	s->len = s->capacity = 0;
+	s->collecting = 0;
+
+	if (s->tail)
+		s->tail->next = m;
+	else
+		s->head = m;
+	s->tail = m;
+	s->count++;
+	lws_callback_on_writable(wsi);
+
+	if (!s->rx_paused && s->count > QUEUE_PAUSE) {
+		lws_rx_flow_control(wsi, 0);
+		s->rx_paused = 1;
+	}
+	return 0;
+}
+
+static int
+write_queued(struct session *s, struct lws *wsi)
+{
+	struct message *m;
+	int written = 0, n;
+
+	while ((m = s->head)) {
+		s->head = m->next;
+		if (!s->head)
+			s->tail = NULL;
+		s->count--;
+
+		/* lws keeps whatever the socket did not take. */
+		n = lws_write(wsi, m->storage + LWS_PRE, m->len,
+			      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+		if (n < 0 || (size_t)n < m->len) {
+			lwsl_err("echo: write failed (%d of %lu)\n", n,
+				 (unsigned long)m->len);
+			message_free(m);
+			return -1;
+		}
+		message_free(m);
+
+		if (++written == WRITES_PER_CALLBACK ||
+		    lws_partial_buffered(wsi) || lws_send_pipe_choked(wsi))
+			break;
+	}
+
+	if (s->rx_paused && s->count <= QUEUE_RESUME) {
+		lws_rx_flow_control(wsi, 1);
+		s->rx_paused = 0;
+	}
+	if (s->count)
+		lws_callback_on_writable(wsi);
+	return 0;
+}
+
+static int
+callback_echo(struct lws *wsi, enum lws_callback_reasons reason, void *user,
+	      void *in, size_t len)
+{
+	struct session *s = user;
+
+	switch (reason) {
+	case LWS_CALLBACK_HTTP:
+		/* Nothing to serve: this server only speaks websocket. */
+		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
+		return -1;
+
+	case LWS_CALLBACK_RECEIVE:
+		switch (collect(s, wsi, in, len)) {
+		case 0:
+			return 0;
+		case 1:
+			return enqueue(s, wsi);
+		default:
+			lwsl_err("echo: message too large or out of memory\n");
+			return -1;
+		}
+
+	case LWS_CALLBACK_SERVER_WRITEABLE:
+		return write_queued(s, wsi);
+
+	case LWS_CALLBACK_CLOSED:
+		session_clear(s);
+		return 0;
+
+	default:
+		break;
+	}
+	/* HTTP plumbing (bind protocol, headers, ...) as lws does by default. */
+	return lws_callback_http_dummy(wsi, reason, user, in, len);
+}
+
+/* Not const: --rx-buffer and --tx-packet fill in the sizes. */
+static struct lws_protocols protocols[] = {
+	{
+		.name = "lws-echo",
+		.callback = callback_echo,
+		.per_session_data_size = sizeof(struct session),
+		/* rx_buffer_size, tx_packet_size 0: the library defaults */
+	},
+	{ NULL, NULL, 0, 0, 0, NULL, 0 }
+};
+
+static void
+on_signal(int sig)
+{
+	(void)sig;
+	force_exit = 1;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "port", required_argument, NULL, 'p' },
+		{ "debug", required_argument, NULL, 'd' },
+		{ "rx-buffer", required_argument, NULL, 'r' },
+		{ "tx-packet", required_argument, NULL, 't' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const char usage[] =
+		"Usage: echo-lws4 [-p PORT] [-d LOGLEVEL] [--rx-buffer N] "
+		"[--tx-packet N]\n";
+	struct lws_context_creation_info info;
+	struct lws_context *context;
+	int port = 7681, level = LLL_ERR | LLL_WARN, c, n = 0;
+
+	while ((c = getopt_long(argc, argv, "p:d:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'd':
+			level = atoi(optarg);
+			break;
+		case 'r':
+			protocols[0].rx_buffer_size = strtoul(optarg, NULL, 0);
+			break;
+		case 't':
+			protocols[0].tx_packet_size = strtoul(optarg, NULL, 0);
+			break;
+		case 'h':
+			printf("%s", usage);
+			return 0;
+		default:
+			fprintf(stderr, "%s", usage);
+			return 1;
+		}
+	}
+	if (port < 1 || port > 65535) {
+		fprintf(stderr, "echo-lws4: bad port\n");
+		return 1;
+	}
+
+	lws_set_log_level(level, NULL);
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	memset(&info, 0, sizeof(info));
+	info.port = port;
+	info.protocols = protocols;
+	info.gid = -1;
+	info.uid = -1;
+
+	context = lws_create_context(&info);
+	if (!context) {
+		fprintf(stderr, "echo-lws4: lws_create_context failed\n");
+		return 1;
+	}
+	fprintf(stderr, "echo-lws4: libwebsockets %s, listening on port %d\n",
+		lws_get_library_version(), port);
+
+	while (n >= 0 && !force_exit)
+		n = lws_service(context, 0);
+
+	lws_context_destroy(context);
+	fprintf(stderr, "echo-lws4: exited\n");
+	return 0;
+}
