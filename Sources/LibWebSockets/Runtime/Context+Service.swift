@@ -50,16 +50,24 @@ extension Context {
         return 0
     }
 
+    /// Remembers which thread services the context, the first time it
+    /// does: as the application names threads (GET_THREAD_ID, when its
+    /// protocols[0] answers with a non-zero id), else by pthread identity.
     private func noteServiceThread() {
         if !hasServiceThread {
             serviceThread = pthread_self()
+            serviceThreadTag = callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0)
             hasServiceThread = true
         }
     }
 
     /// True when called from a thread other than the one servicing the context.
     var isForeignThread: Bool {
-        hasServiceThread && pthread_equal(serviceThread, pthread_self()) == 0
+        guard hasServiceThread else { return false }
+        if serviceThreadTag != 0 {
+            return callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0) != serviceThreadTag
+        }
+        return pthread_equal(serviceThread, pthread_self()) == 0
     }
 
     var hasPendingWork: Bool {

@@ -42,6 +42,8 @@ final class Context {
     var usesInternalService = false
     var serviceThread: pthread_t = 0
     var hasServiceThread = false
+    /// The service thread's id as the application's GET_THREAD_ID gave it (0: not provided).
+    var serviceThreadTag: Int32 = 0
     var lastTimeoutScan: UInt64 = 0
 
     /// One receive buffer for all connections: input is consumed before the

@@ -130,6 +130,7 @@ final class TLSContext {
         _ = lws_c_ssl_ctx_set_min_tls12(ctx)
         _ = SSL_CTX_set_options(ctx, UInt64(options))
         _ = lws_c_ssl_ctx_set_partial_write_modes(ctx)
+        lws_c_ssl_ctx_set_read_ahead(ctx)
     }
 
     private func setCipherList(_ ctx: OpaquePointer, _ list: UnsafePointer<CChar>?) -> Bool {

@@ -116,9 +116,10 @@ final class TLSSession {
         }
     }
 
-    /// Bytes already decrypted inside OpenSSL: epoll cannot see them, so the
-    /// reader must drain them before waiting again.
-    var hasBufferedInput: Bool { SSL_pending(ssl) > 0 }
+    /// Input already inside OpenSSL: epoll cannot see it, so the reader must
+    /// drain it before waiting again. SSL_has_pending, not SSL_pending: with
+    /// read-ahead, whole records can sit unprocessed in OpenSSL's buffer.
+    var hasBufferedInput: Bool { SSL_has_pending(ssl) == 1 }
 
     /// Best-effort close_notify; never waits for the peer's.
     func shutdown() {
