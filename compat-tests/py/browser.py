@@ -23,14 +23,14 @@ COMMAND_TIMEOUT = 15.0
 
 
 class Browser:
-    def __init__(self, binary, profile_dir):
+    def __init__(self, binary, profile_dir, extra_args=()):
         self._stack = contextlib.ExitStack()
         self.proc = subprocess.Popen(
             [binary, "--headless", "--disable-gpu", "--no-sandbox",
              "--no-first-run", "--no-default-browser-check",
              "--disable-extensions", "--disable-background-networking",
              "--window-size=1000,1000", "--remote-debugging-port=0",
-             f"--user-data-dir={profile_dir}", "about:blank"],
+             f"--user-data-dir={profile_dir}", *extra_args, "about:blank"],
             stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
             stderr=subprocess.PIPE, start_new_session=True)
         self.lines = []
