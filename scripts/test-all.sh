@@ -8,7 +8,14 @@ export LWS_VENV="$PWD/build/venv"
 mkdir -p build
 sh scripts/install-deps.sh
 echo "== swift test"
-swift test --parallel 2>&1 | tail -n 30
+# The full log goes to a file (it is long); a failure shows its tail and
+# stops here, so no pipeline can hide swift test's exit status.
+if ! swift test --parallel > build/swift-test.log 2>&1; then
+	tail -n 80 build/swift-test.log
+	echo "swift test failed (full log: build/swift-test.log)"
+	exit 1
+fi
+grep -E "Executed [0-9]+ tests|Test run with" build/swift-test.log | tail -n 3
 echo "== cmake build"
 cmake -S . -B build -G Ninja -DLWS_PYTHON="$LWS_VENV/bin/python" >/dev/null
 cmake --build build
