@@ -408,6 +408,12 @@ public struct HTTPHeadParser {
 
     /// Checks the packed "HTTP/d.d" in `word`.
     private mutating func finishVersion() -> HTTPHeadError? {
+        // "HTTP/2", "HTTP/3": a real protocol version we do not speak
+        // (505), not a malformed line (400).
+        if mode == .request && wordLength == 6 && word &>> 8 == 0x48_54_54_50_2F {
+            let major = UInt8(truncatingIfNeeded: word)
+            return major.isDigit && major != UInt8(ascii: "1") ? .unsupportedVersion : .malformed
+        }
         // "HTTP/" in the top five of eight bytes.
         guard wordLength == 8, word &>> 24 == 0x48_54_54_50_2F else { return .malformed }
         let major = UInt8(truncatingIfNeeded: word &>> 16)

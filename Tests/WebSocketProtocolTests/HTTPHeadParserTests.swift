@@ -171,7 +171,7 @@ final class HTTPHeadParserTests: XCTestCase {
             var parser = HTTPHeadParser(mode: .request)
             XCTAssertEqual(parser.feed(line + "\r\nHost: a\r\n\r\n"), .failed(.malformed), line)
         }
-        for line in ["GET / HTTP/2.0", "GET / HTTP/1.2", "GET / HTTP/0.9", "GET / HTTP/3.1"] {
+        for line in ["GET / HTTP/2.0", "GET / HTTP/1.2", "GET / HTTP/0.9", "GET / HTTP/3.1", "GET / HTTP/2", "GET / HTTP/3"] {
             var parser = HTTPHeadParser(mode: .request)
             XCTAssertEqual(parser.feed(line + "\r\nHost: a\r\n\r\n"), .failed(.unsupportedVersion), line)
         }
