@@ -118,6 +118,12 @@ public struct FrameDecoder {
                 return nextControlPayload(buffer, consumed: &consumed)
 
             case .header(let progress):
+                // The common case: the whole header is in the buffer.
+                if case .awaitingFirstByte = progress, buffer.count &- consumed >= 2,
+                   case .decoded(let event) = decodeWholeHeader(buffer, consumed: &consumed) {
+                    if let event { return event }
+                    continue
+                }
                 guard consumed < buffer.count else { return .needMoreData }
                 let byte = buffer[consumed]
                 consumed &+= 1
@@ -139,9 +145,9 @@ public struct FrameDecoder {
         case failed(CloseCode)
     }
 
-    /// How far a frame header has been read. Headers are at most 14 bytes,
-    /// so they are read byte by byte: that costs little and makes a header
-    /// split anywhere no different from a whole one.
+    /// How far a frame header has been read when it arrived split: such a
+    /// header is read byte by byte, which makes a header split anywhere no
+    /// different from a whole one (whole headers take `decodeWholeHeader`).
     private enum HeaderProgress {
         case awaitingFirstByte
         case awaitingLengthByte(firstByte: UInt8)
@@ -238,18 +244,79 @@ public struct FrameDecoder {
         return nil
     }
 
+    private enum WholeHeader {
+        case incomplete
+        case decoded(FrameEvent?)
+    }
+
+    /// Decodes a header that is entirely in `buffer` in one go, applying the
+    /// same rules as the byte-by-byte path and consuming exactly as far as
+    /// it would (up to the offending byte on an error). `.incomplete` when
+    /// the header continues beyond the buffer: the byte path takes over.
+    private mutating func decodeWholeHeader(_ buffer: UnsafeMutableRawBufferPointer, consumed: inout Int) -> WholeHeader {
+        let start = consumed
+        let firstByte = buffer[start]
+        let lengthByte = buffer[start &+ 1]
+        let masked = lengthByte & 0x80 != 0
+        let code = lengthByte & 0x7F
+        let extendedBytes = code == 126 ? 2 : (code == 127 ? 8 : 0)
+        let headerLength = 2 &+ extendedBytes &+ (masked ? 4 : 0)
+        guard buffer.count &- start >= headerLength else { return .incomplete }
+        if let error = validateFirstByte(firstByte) {
+            consumed = start &+ 1
+            return .decoded(fail(error))
+        }
+        guard masked == (role == .server), !(Opcode(rawValue: firstByte).isControl && code > 125) else {
+            consumed = start &+ 2
+            return .decoded(fail(.protocolError))
+        }
+        var position = start &+ 2
+        var payloadLength = UInt64(code)
+        if extendedBytes > 0 {
+            if extendedBytes == 8 && buffer[position] & 0x80 != 0 {
+                consumed = position &+ 1
+                return .decoded(fail(.protocolError))
+            }
+            payloadLength = 0
+            for _ in 0..<extendedBytes {
+                payloadLength = payloadLength << 8 | UInt64(buffer[position])
+                position &+= 1
+            }
+        }
+        if let error = sizeLimitError(firstByte: firstByte, payloadLength: payloadLength) {
+            consumed = position
+            return .decoded(fail(error))
+        }
+        var maskingKey: MaskingKey?
+        if masked {
+            let key = UInt32(buffer[position]) << 24 | UInt32(buffer[position &+ 1]) << 16
+                | UInt32(buffer[position &+ 2]) << 8 | UInt32(buffer[position &+ 3])
+            maskingKey = MaskingKey(networkOrder: key)
+            position &+= 4
+        }
+        consumed = position
+        return .decoded(headerComplete(firstByte: firstByte, payloadLength: payloadLength, maskingKey: maskingKey))
+    }
+
+    /// The configured frame and message size limits (data frames only).
+    private func sizeLimitError(firstByte: UInt8, payloadLength: UInt64) -> CloseCode? {
+        guard !Opcode(rawValue: firstByte).isControl else { return nil }
+        if maxFramePayload != 0 && payloadLength > maxFramePayload {
+            return .messageTooLarge
+        }
+        if maxMessageSize != 0 {
+            let previous = fragmentedMessageOpcode == nil ? 0 : messageLength
+            let (total, overflow) = previous.addingReportingOverflow(payloadLength)
+            if overflow || total > maxMessageSize {
+                return .messageTooLarge
+            }
+        }
+        return nil
+    }
+
     private mutating func lengthKnown(firstByte: UInt8, masked: Bool, payloadLength: UInt64) -> FrameEvent? {
-        if !Opcode(rawValue: firstByte).isControl {
-            if maxFramePayload != 0 && payloadLength > maxFramePayload {
-                return fail(.messageTooLarge)
-            }
-            if maxMessageSize != 0 {
-                let previous = fragmentedMessageOpcode == nil ? 0 : messageLength
-                let (total, overflow) = previous.addingReportingOverflow(payloadLength)
-                if overflow || total > maxMessageSize {
-                    return fail(.messageTooLarge)
-                }
-            }
+        if let error = sizeLimitError(firstByte: firstByte, payloadLength: payloadLength) {
+            return fail(error)
         }
         if masked {
             state = .header(.awaitingMaskingKey(firstByte: firstByte, payloadLength: payloadLength, missingBytes: 4,
