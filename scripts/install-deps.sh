@@ -2,10 +2,11 @@
 # Installs what building and testing need on a fresh Debian 12 machine
 # (idempotent: installs only what is missing), and the Python peer for the
 # tests in a virtual environment at $LWS_VENV (default: build/venv).
-# curl and chromium are real HTTP clients the compat-tests/py suite drives.
+# curl and chromium are real HTTP clients the compat-tests/py suite drives;
+# valgrind runs the memcheck and helgrind tests of compat-tests/unit.
 set -eu
 need=""
-for pkg in cmake ninja-build pkg-config gcc g++ libssl-dev zlib1g-dev curl chromium python3-venv; do
+for pkg in cmake ninja-build pkg-config gcc g++ libssl-dev zlib1g-dev curl chromium python3-venv valgrind; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
 done
 if [ -n "$need" ]; then

@@ -12,3 +12,39 @@ foreach(unit utilities logging context daemonize bad-input)
   add_test(NAME unit-${unit} COMMAND lws-unit-${unit})
   set_tests_properties(unit-${unit} PROPERTIES TIMEOUT 120)
 endforeach()
+
+# Server tests: the test process is the server and its own raw-socket
+# clients (serverkit.h).
+find_package(Threads REQUIRED)
+foreach(unit threads extpoll destroy server-accept server-rx)
+  add_executable(lws-unit-${unit} ${LWS_UNIT_DIR}/test-${unit}.c)
+  target_link_libraries(lws-unit-${unit} PRIVATE websockets Threads::Threads)
+  target_compile_options(lws-unit-${unit} PRIVATE -Wall -Wextra)
+  set_target_properties(lws-unit-${unit} PROPERTIES C_STANDARD 99 C_EXTENSIONS ON)
+  add_test(NAME unit-${unit} COMMAND lws-unit-${unit})
+  set_tests_properties(unit-${unit} PROPERTIES TIMEOUT 120)
+endforeach()
+
+# The thread tests once under memcheck and once under helgrind, and the
+# destroy-with-live-connections test under memcheck: any memory error, data
+# race or definite/indirect leak makes valgrind exit 99. LWS_TEST_SLOW widens
+# the programs' timing bounds for the slower run.
+find_program(LWS_VALGRIND valgrind)
+set(LWS_MEMCHECK ${LWS_VALGRIND} -q --error-exitcode=99 --leak-check=full
+    --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
+    --num-callers=30)
+set(LWS_HELGRIND ${LWS_VALGRIND} -q --tool=helgrind --error-exitcode=99 --num-callers=30)
+foreach(check threads:MEMCHECK threads:HELGRIND destroy:MEMCHECK)
+  string(REPLACE ":" ";" parts ${check})
+  list(GET parts 0 unit)
+  list(GET parts 1 tool)
+  string(TOLOWER ${tool} tool_name)
+  if(LWS_VALGRIND)
+    add_test(NAME unit-${unit}-${tool_name} COMMAND ${LWS_${tool}} $<TARGET_FILE:lws-unit-${unit}>)
+  else()
+    # Without valgrind the test fails rather than silently passing:
+    # scripts/install-deps.sh installs it.
+    add_test(NAME unit-${unit}-${tool_name} COMMAND ${CMAKE_COMMAND} -E false)
+  endif()
+  set_tests_properties(unit-${unit}-${tool_name} PROPERTIES TIMEOUT 300 ENVIRONMENT LWS_TEST_SLOW=1)
+endforeach()

@@ -50,24 +50,30 @@ extension Context {
         return 0
     }
 
-    /// Remembers which thread services the context, the first time it
-    /// does: as the application names threads (GET_THREAD_ID, when its
-    /// protocols[0] answers with a non-zero id), else by pthread identity.
+    /// Remembers which thread services the context, again whenever another
+    /// thread takes the loop over (the old one is foreign from then on): as
+    /// the application names threads (GET_THREAD_ID, when its protocols[0]
+    /// answers with a non-zero id), else by pthread identity.
     private func noteServiceThread() {
-        if !hasServiceThread {
-            serviceThread = pthread_self()
-            serviceThreadTag = callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0)
+        let current = pthread_self()
+        // Only service threads write these, one at a time, so this read is safe unlocked.
+        if hasServiceThread && pthread_equal(serviceThread, current) != 0 { return }
+        let tag = callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0)
+        wake.locked {
+            serviceThread = current
+            serviceThreadTag = tag
             hasServiceThread = true
         }
     }
 
     /// True when called from a thread other than the one servicing the context.
     var isForeignThread: Bool {
-        guard hasServiceThread else { return false }
-        if serviceThreadTag != 0 {
-            return callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0) != serviceThreadTag
+        let (known, thread, tag) = wake.locked { (hasServiceThread, serviceThread, serviceThreadTag) }
+        guard known else { return false }
+        if tag != 0 {
+            return callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0) != tag
         }
-        return pthread_equal(serviceThread, pthread_self()) == 0
+        return pthread_equal(thread, pthread_self()) == 0
     }
 
     var hasPendingWork: Bool {

@@ -62,6 +62,14 @@ final class WakeSignal {
         return taken
     }
 
+    /// Runs body under the mutex of the queues (it also guards the
+    /// context's record of its service thread).
+    func locked<T>(_ body: () -> T) -> T {
+        pthread_mutex_lock(mutex)
+        defer { pthread_mutex_unlock(mutex) }
+        return body()
+    }
+
     func close() {
         Socket.close(fd)
         pthread_mutex_destroy(mutex)
