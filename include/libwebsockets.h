@@ -306,9 +306,12 @@ enum libwebsocket_callback_reasons {
 	/** An HTTP connection can take more data now. */
 	LWS_CALLBACK_HTTP_WRITEABLE = 15,
 	/** Protocol 0 only: a TCP connection was accepted. in is the socket
-	 *  descriptor (cast to a pointer-sized integer); wsi is the listening
-	 *  connection. Return non-zero to hang up before anything is read
-	 *  or written, for example by client address. */
+	 *  descriptor (cast to a pointer-sized integer); wsi is NULL, since
+	 *  no connection exists yet (1.4 passed its listening socket's wsi,
+	 *  which applications cannot use for anything but this call).
+	 *  libwebsockets_get_peer_addresses(context, NULL, fd, ...) works
+	 *  here. Return non-zero to hang up before anything is read or
+	 *  written, for example by client address. */
 	LWS_CALLBACK_FILTER_NETWORK_CONNECTION = 16,
 	/** Protocol 0 only: an HTTP request was parsed but not yet answered.
 	 *  in is the URI. The headers are readable with lws_hdr_copy().
