@@ -10,7 +10,7 @@ sh scripts/install-deps.sh
 echo "== swift test"
 # The full log goes to a file (it is long); a failure shows its tail and
 # stops here, so no pipeline can hide swift test's exit status.
-if ! swift test --parallel > build/swift-test.log 2>&1; then
+if ! swift test > build/swift-test.log 2>&1; then
 	tail -n 80 build/swift-test.log
 	echo "swift test failed (full log: build/swift-test.log)"
 	exit 1
