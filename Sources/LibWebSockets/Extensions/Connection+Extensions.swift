@@ -174,12 +174,19 @@ extension Connection {
         }
     }
 
-    /// DESTROY to each active extension, then its data is freed.
+    /// DESTROY to each active extension, then its data is freed; then
+    /// DESTROY_ANY_WSI_CLOSING to every extension of the context, the
+    /// counterpart of ANY_WSI_ESTABLISHED for extensions that track
+    /// connections they are not active on.
     func destroyExtensions() {
         let active = activeExtensions
         activeExtensions = []
         for ext in active {
             context.extensionSet.call(ext.index, context, self, LWS_EXT_CALLBACK_DESTROY, ext.userData, nil, 0)
+        }
+        let supported = context.extensionSet
+        for i in 0..<supported.count {
+            supported.call(i, context, self, LWS_EXT_CALLBACK_DESTROY_ANY_WSI_CLOSING, nil, nil, 0)
         }
     }
 
@@ -209,4 +216,41 @@ extension Connection {
     }
 
     var hasApplicationExtensions: Bool { activeExtensions.contains { $0.kind == .application } }
+
+    /// Received socket bytes pass PACKET_RX_PREPARSE before frame decoding.
+    /// Bytes an extension replaced are decoded from a padded copy (RECEIVE
+    /// may use the padding around what it is given). Input left over when
+    /// flow control stops decoding midway is held, marked as prepared so it
+    /// is not passed through the extensions twice.
+    func consumeFramesThroughExtensions(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
+        guard let (prepared, length) = applyExtensions(LWS_EXT_CALLBACK_PACKET_RX_PREPARSE, bytes.baseAddress!, bytes.count) else {
+            failWebSocket(1011, "an extension refused received data")
+            return bytes.count
+        }
+        if prepared == bytes.baseAddress! && length == bytes.count {
+            return consumeFrames(bytes)
+        }
+        let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
+        var copy = [UInt8](repeating: 0, count: padding + length + Int(LWS_SEND_BUFFER_POST_PADDING))
+        copy.withUnsafeMutableBytes { all in
+            let body = UnsafeMutableRawBufferPointer(rebasing: all[padding..<(padding + length)])
+            body.copyMemory(from: UnsafeRawBufferPointer(start: prepared, count: length))
+            let used = consumeFrames(body)
+            if used < length && state != .dead && state != .lingering {
+                heldInput.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[used...]))
+                heldInputIsPrepared = true
+            }
+        }
+        return bytes.count
+    }
+
+    /// Notifies active application extensions of a writability event
+    /// (IS_WRITEABLE before the application's WRITEABLE, FLUSH_PENDING_TX
+    /// when our own buffer has drained, REQUEST_ON_WRITEABLE when the
+    /// application asks for a writable callback).
+    func notifyExtensions(_ reason: libwebsocket_extension_callback_reasons) {
+        for ext in activeExtensions where ext.kind == .application {
+            context.extensionSet.call(ext.index, context, self, reason, ext.userData, nil, 0)
+        }
+    }
 }

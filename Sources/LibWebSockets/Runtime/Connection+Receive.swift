@@ -71,7 +71,7 @@ extension Connection {
         guard state == .webSocket else { return }  // after our close: ignored
         if rxCompressed, let codec = rxCodec?.inflater {
             codec.feed(UnsafeRawBufferPointer(payload), isFinalFragmentOfMessage: false)
-            drainInflater(codec, messageEnds: false)
+            drainInflater(codec)
             return
         }
         if messageIsText && !utf8.validate(UnsafeRawBufferPointer(payload)) {
@@ -125,7 +125,7 @@ extension Connection {
             let ends = codec.kind == .deflateFrame || rxFinal
             if ends, let inflater = codec.inflater {
                 inflater.feed(UnsafeRawBufferPointer(start: nil, count: 0), isFinalFragmentOfMessage: true)
-                drainInflater(inflater, messageEnds: true)
+                drainInflater(inflater)
                 if state != .webSocket { return }
                 // A message that inflates to nothing is still delivered.
                 if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
@@ -218,19 +218,30 @@ extension Connection {
     /// frameEnded. Inflated data never reaches the user in pieces larger
     /// than rx_buffer_size, and a message that inflates beyond the bound
     /// closes with 1009.
-    private func drainInflater(_ inflater: MessageInflater, messageEnds: Bool) {
+    private func drainInflater(_ inflater: MessageInflater) {
         let limit = rxBufferSize
+        var spare: UInt8 = 0
         while state == .webSocket && !closeRequested {
             let chunk = ensureChunk(limit)
-            if chunk.space == 0 {
-                rxRemaining = 1
-                flushChunk(chunk)
-                continue
-            }
-            let space = UnsafeMutableRawBufferPointer(start: chunk.start + chunk.count, count: chunk.space)
-            switch inflater.nextChunk(into: space) {
+            // A full chunk goes out only once a further byte is known to
+            // follow (pulled into `spare`): a message whose inflated size is
+            // a multiple of rx_buffer_size then ends with a full final piece
+            // (delivered by frameEnded), as on the uncompressed path, instead
+            // of a full piece followed by an empty final one.
+            let isFull = chunk.space == 0
+            let step = isFull
+                ? withUnsafeMutableBytes(of: &spare) { inflater.nextChunk(into: $0) }
+                : inflater.nextChunk(into: UnsafeMutableRawBufferPointer(start: chunk.start + chunk.count, count: chunk.space))
+            switch step {
             case .produced(let n):
-                if messageIsText && !utf8.validate(UnsafeRawBufferPointer(rebasing: space[0..<n])) {
+                if isFull {
+                    rxRemaining = 1
+                    flushChunk(chunk)
+                    if state != .webSocket || closeRequested { return }
+                    chunk.start.storeBytes(of: spare, as: UInt8.self)
+                }
+                let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
+                if messageIsText && !utf8.validate(fresh) {
                     failWebSocket(1007, "invalid UTF-8 in inflated text message")
                     return
                 }

@@ -75,6 +75,7 @@ extension Connection {
             return
         }
         if writableRequested && !writableQueued {
+            if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_FLUSH_PENDING_TX) }
             deliverWritable()
         }
         updatePoll()
@@ -87,6 +88,7 @@ extension Connection {
     func requestWritable() {
         guard state != .dead, state != .lingering, !writableRequested else { return }
         writableRequested = true
+        if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
         if context.usesInternalService && outbound.isEmpty && fileTransfer == nil {
             writableQueued = true
             context.pendingWritable.append(self)
@@ -116,6 +118,7 @@ extension Connection {
         default:
             return
         }
+        if state == .webSocket && hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_IS_WRITEABLE) }
         if callUser(reason) != 0 {
             requestClose()
         }
@@ -235,7 +238,18 @@ extension Connection {
         if let key {
             key.apply(to: UnsafeMutableRawBufferPointer(start: payload, count: length), startingAt: 0)
         }
-        sendRaw(UnsafeRawBufferPointer(start: UnsafeRawPointer(payload) - headerLength, count: headerLength + length))
+        let frame = UnsafeMutableRawPointer(payload) - headerLength
+        if hasApplicationExtensions {
+            // PACKET_TX_PRESEND: the whole frame, as it goes to the socket.
+            guard let (prepared, count) = applyExtensions(LWS_EXT_CALLBACK_PACKET_TX_PRESEND, frame, headerLength + length) else {
+                Log.error("fd \(fd): an extension refused a frame")
+                requestClose(1011)
+                return
+            }
+            sendRaw(UnsafeRawBufferPointer(start: prepared, count: count))
+            return
+        }
+        sendRaw(UnsafeRawBufferPointer(start: frame, count: headerLength + length))
     }
 
     /// Sends a control frame from our own bytes (pong replies, close frames).

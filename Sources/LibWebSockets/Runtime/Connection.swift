@@ -73,6 +73,8 @@ final class Connection {
     var rxFlowEnabled = true
     /// Received bytes not yet processed (flow control, pipelined requests).
     var heldInput: [UInt8] = []
+    /// The held input already went through PACKET_RX_PREPARSE.
+    var heldInputIsPrepared = false
     var inputQueued = false
 
     // HTTP
@@ -258,7 +260,8 @@ final class Connection {
             case .readingHTTPBody:
                 offset += consumeHTTPBody(rest)
             case .webSocket, .awaitingCloseAck:
-                offset += consumeFrames(rest)
+                offset += hasApplicationExtensions && !heldInputIsPrepared
+                    ? consumeFramesThroughExtensions(rest) : consumeFrames(rest)
             case .clientAwaitingProxy:
                 offset += consumeProxyResponse(rest)
             case .clientAwaitingHandshake:
@@ -307,6 +310,7 @@ final class Connection {
         if offset < pending.count && state != .dead && state != .lingering {
             heldInput.append(contentsOf: pending[offset...])
         }
+        if heldInput.isEmpty { heldInputIsPrepared = false }
         completeRequestedClose()
     }
 
