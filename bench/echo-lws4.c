@@ -21,6 +21,15 @@
  * default errors and warnings), --rx-buffer N and --tx-packet N (the
  * protocol's rx_buffer_size and tx_packet_size; default 0, the library's
  * defaults, as our test-echo uses).  SIGINT/SIGTERM end it cleanly.
+ *
+ * --ssl-cert FILE --ssl-key FILE serve wss:// with that certificate, as our
+ * test-echo --ssl does.  --deflate offers the library's own
+ * permessage-deflate (RFC 7692), as our test-echo does by default with
+ * libwebsocket_get_internal_extensions(); --deflate-option NAME=VALUE
+ * (repeatable) sets one of its options on each connection with
+ * lws_set_extension_option(), e.g. compression_level=6 (lws 4.x uses 1
+ * unless told, zlib's own default and ours is 6) to compare like for like,
+ * or rx_buf_size=16 (a power of two; 10, i.e. 1 KiB, by default).
  */
 
 #include <getopt.h>
@@ -60,6 +69,23 @@ struct session {
 };
 
 static volatile int force_exit;
+/* --deflate-option NAME=VALUE, split, for lws_set_extension_option() */
+#define MAX_DEFLATE_OPTIONS 8
+static struct {
+	char *name;
+	const char *value;
+} deflate_options[MAX_DEFLATE_OPTIONS];
+static int n_deflate_options;
+
+/* The extensions --deflate offers: permessage-deflate only. */
+static const struct lws_extension extensions[] = {
+	{
+		"permessage-deflate",
+		lws_extension_callback_pm_deflate,
+		"permessage-deflate; client_max_window_bits"
+	},
+	{ NULL, NULL, NULL }
+};
 
 static void
 message_free(struct message *m)
@@ -195,6 +221,21 @@ callback_echo(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 		lws_return_http_status(wsi, HTTP_STATUS_NOT_FOUND, NULL);
 		return -1;
 
+	case LWS_CALLBACK_ESTABLISHED: {
+		int i;
+
+		/*
+		 * Before the first message: the zlib streams are set up when
+		 * the first message goes through.  Not an error if the
+		 * client did not negotiate the extension.
+		 */
+		for (i = 0; i < n_deflate_options; i++)
+			(void)lws_set_extension_option(wsi, "permessage-deflate",
+						       deflate_options[i].name,
+						       deflate_options[i].value);
+		return 0;
+	}
+
 	case LWS_CALLBACK_RECEIVE:
 		switch (collect(s, wsi, in, len)) {
 		case 0:
@@ -246,12 +287,20 @@ main(int argc, char **argv)
 		{ "debug", required_argument, NULL, 'd' },
 		{ "rx-buffer", required_argument, NULL, 'r' },
 		{ "tx-packet", required_argument, NULL, 't' },
+		{ "ssl-cert", required_argument, NULL, 'C' },
+		{ "ssl-key", required_argument, NULL, 'K' },
+		{ "deflate", no_argument, NULL, 'z' },
+		{ "deflate-option", required_argument, NULL, 'O' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
 	static const char usage[] =
 		"Usage: echo-lws4 [-p PORT] [-d LOGLEVEL] [--rx-buffer N] "
-		"[--tx-packet N]\n";
+		"[--tx-packet N]\n"
+		"                 [--ssl-cert FILE --ssl-key FILE] [--deflate] "
+		"[--deflate-option NAME=VALUE]...\n";
+	const char *cert = NULL, *key = NULL;
+	int deflate = 0;
 	struct lws_context_creation_info info;
 	struct lws_context *context;
 	int port = 7681, level = LLL_ERR | LLL_WARN, c, n = 0;
@@ -270,6 +319,28 @@ main(int argc, char **argv)
 		case 't':
 			protocols[0].tx_packet_size = strtoul(optarg, NULL, 0);
 			break;
+		case 'C':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
+			break;
+		case 'z':
+			deflate = 1;
+			break;
+		case 'O': {
+			char *eq = strchr(optarg, '=');
+
+			if (!eq || n_deflate_options == MAX_DEFLATE_OPTIONS) {
+				fprintf(stderr, "%s", usage);
+				return 1;
+			}
+			*eq = '\0';
+			deflate_options[n_deflate_options].name = optarg;
+			deflate_options[n_deflate_options++].value = eq + 1;
+			deflate = 1;
+			break;
+		}
 		case 'h':
 			printf("%s", usage);
 			return 0;
@@ -282,6 +353,11 @@ main(int argc, char **argv)
 		fprintf(stderr, "echo-lws4: bad port\n");
 		return 1;
 	}
+	if (!cert != !key) {
+		fprintf(stderr, "echo-lws4: --ssl-cert and --ssl-key go "
+			"together\n");
+		return 1;
+	}
 
 	lws_set_log_level(level, NULL);
 	signal(SIGINT, on_signal);
@@ -292,14 +368,22 @@ main(int argc, char **argv)
 	info.protocols = protocols;
 	info.gid = -1;
 	info.uid = -1;
+	if (cert) {
+		info.options |= LWS_SERVER_OPTION_DO_SSL_GLOBAL_INIT;
+		info.ssl_cert_filepath = cert;
+		info.ssl_private_key_filepath = key;
+	}
+	if (deflate)
+		info.extensions = extensions;
 
 	context = lws_create_context(&info);
 	if (!context) {
 		fprintf(stderr, "echo-lws4: lws_create_context failed\n");
 		return 1;
 	}
-	fprintf(stderr, "echo-lws4: libwebsockets %s, listening on port %d\n",
-		lws_get_library_version(), port);
+	fprintf(stderr, "echo-lws4: libwebsockets %s, listening on port %d%s%s\n",
+		lws_get_library_version(), port, cert ? ", TLS" : "",
+		deflate ? ", permessage-deflate" : "");
 
 	while (n >= 0 && !force_exit)
 		n = lws_service(context, 0);

@@ -22,6 +22,20 @@
  * read the server's VmRSS, then send one message on each to prove they
  * still work, close them and report.
  *
+ * Handshake mode (--handshakes): -c connections at a time, each one opening
+ * (TCP, TLS with --tls, the WebSocket upgrade), closing with a close
+ * handshake and starting over, for -d seconds; reports opening handshakes
+ * per second and the server's CPU per handshake.
+ *
+ * --tls speaks wss:// (OpenSSL, non-blocking, no certificate check, no
+ * session resumption: every handshake is a full one).  --deflate offers
+ * permessage-deflate (RFC 7692, "client_no_context_takeover", zlib): the
+ * connection fails unless the server accepts it; every message goes out
+ * compressed and every echo must come back compressed and inflate to the
+ * bytes sent.  --payload json sends text messages of JSON-like records
+ * (compressible) instead of random bytes.  Bytes on the wire (frame headers
+ * and payload, as sent and received) are counted per message.
+ *
  * With --server-pid PID the server's CPU time (utime + stime from
  * /proc/PID/stat) is read when the clock starts and again once every echo is
  * in, and its VmRSS from /proc/PID/status, so the costs are measured over
@@ -52,6 +66,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <zlib.h>
+
 /* ---------------------------------------------------------------------- */
 /* Options                                                                 */
 /* ---------------------------------------------------------------------- */
@@ -73,7 +91,14 @@ static struct {
 	double timeout;		/* seconds for handshakes, drain, close */
 	double wait;		/* --wait: only wait for the port to accept */
 	int quiet;
+	int handshakes;		/* handshake mode */
+	int tls;		/* wss:// */
+	int deflate;		/* offer and require permessage-deflate */
+	int json;		/* --payload json: compressible text messages */
+	const char *deflate_offer;	/* Sec-WebSocket-Extensions we send */
 } opt = {
+	.deflate_offer = "permessage-deflate; client_no_context_takeover; "
+			 "client_max_window_bits",
 	.host = "127.0.0.1",
 	.port = "7681",
 	.path = "/",
@@ -503,6 +528,7 @@ server_status_kb(const char *name)
 enum conn_state {
 	CS_UNUSED,
 	CS_CONNECTING,		/* TCP connect in progress */
+	CS_TLS,			/* TLS handshake in progress */
 	CS_HANDSHAKE,		/* upgrade request sent, waiting for 101 */
 	CS_OPEN,
 	CS_CLOSING,		/* our close frame sent, waiting for theirs */
@@ -522,6 +548,7 @@ struct conn {
 	int id;
 	enum conn_state state;
 	int writable;		/* last write did not hit EAGAIN */
+	SSL *ssl;		/* with --tls */
 	uint64_t started_ns;	/* connect() time, for the handshake timeout */
 	char accept[32];	/* the Sec-WebSocket-Accept we expect */
 
@@ -539,6 +566,13 @@ struct conn {
 	int in_message;
 	int message_opcode;
 	struct cksum rx;
+
+	/* permessage-deflate, once negotiated */
+	int pmd;
+	int pmd_reset_rx;	/* server_no_context_takeover: fresh each time */
+	int rx_compressed;	/* the echo being received has RSV1 */
+	int inflate_ready;
+	z_stream inflater;
 };
 
 static struct conn *conns;
@@ -558,7 +592,7 @@ static int sending;		/* may queue new messages */
 
 static struct {
 	int opened;		/* connect() attempted */
-	int connecting;		/* in CS_CONNECTING or CS_HANDSHAKE */
+	int connecting;		/* in CS_CONNECTING, CS_TLS or CS_HANDSHAKE */
 	int established;
 	int resolved;		/* established or failed before that */
 	int closed_ok;
@@ -566,6 +600,12 @@ static struct {
 	uint64_t received;
 	uint64_t received_in_window;	/* echoes completed while the clock ran */
 	uint64_t bytes_in_window;
+	/* frames as they crossed the wire: headers and (compressed) payload */
+	uint64_t wire_tx, wire_rx;
+	uint64_t payload_rx;	/* echoed payload after inflating */
+	uint64_t rx_uncompressed;	/* echoes without RSV1 despite --deflate */
+	/* handshake mode: open + close cycles completed */
+	uint64_t cycles, cycles_in_window;
 	/* errors, by kind */
 	uint64_t err_connect;	/* TCP connect failed */
 	uint64_t err_handshake;	/* bad or missing 101 / accept */
@@ -577,12 +617,35 @@ static struct {
 } st;
 
 static struct addrinfo *server_addr;
-static unsigned char *pool;	/* random payload source */
-#define POOL_SLACK 65536
-#define POOL_SLICES (POOL_SLACK / 8)
+/*
+ * Where payloads come from: a connection's message number seq is slice
+ * (seq * pool_step + id * 131) mod pool_slices, which starts
+ * pool_stride * slice bytes into the pool.  Random bytes: 8192 slices 8
+ * bytes apart, step 4099.  JSON: 1024 slices 1 KiB apart in a 1 MiB text,
+ * step 389, so that a message never overlaps the two before it on its
+ * connection (389 and 778 KiB away, modulo 1 MiB) and a compressor with
+ * a 32 KiB window finds the records' structure, not repeats.
+ */
+static unsigned char *pool;
+static size_t pool_len, pool_slices, pool_stride, pool_step;
 /* The checksum of each slice of the pool, worked out on first use. */
 static uint64_t *pool_cksum;
 static unsigned char *pool_cksum_known;
+/*
+ * With --deflate, each slice compressed on its own (we offer
+ * client_no_context_takeover, so a message never refers to an earlier
+ * one): worked out before the run, so the load generator spends its time
+ * on the wire, not in zlib.
+ */
+static unsigned char **pool_deflated;
+static size_t *pool_deflated_len;
+static SSL_CTX *tls_ctx;
+/* What the first TLS connection negotiated, for the report. */
+static char tls_version[32] = "-", tls_cipher[64] = "-", tls_group[32] = "-";
+/* The first Sec-WebSocket-Extensions the server answered, for the report. */
+static char pmd_response[160] = "-";
+/* Room for what one inflate() call writes. */
+static unsigned char inflate_out[65536];
 
 static volatile sig_atomic_t interrupted;
 
@@ -631,16 +694,31 @@ grow(unsigned char **buf, size_t *cap, size_t need)
 	return 0;
 }
 
+/* Frees what a connection holds besides its socket and buffers. */
+static void
+conn_release(struct conn *c)
+{
+	if (c->ssl)
+		SSL_free(c->ssl);
+	c->ssl = NULL;
+	if (c->inflate_ready)
+		inflateEnd(&c->inflater);
+	c->inflate_ready = 0;
+	c->pmd = c->pmd_reset_rx = c->rx_compressed = 0;
+}
+
 /* Ends a connection that went wrong; whatever was in flight is lost. */
 static void
 conn_fail(struct conn *c)
 {
-	if (c->state == CS_CONNECTING || c->state == CS_HANDSHAKE) {
+	if (c->state == CS_CONNECTING || c->state == CS_TLS ||
+	    c->state == CS_HANDSHAKE) {
 		st.connecting--;
 		st.resolved++;
 	}
 	st.err_lost += c->inflight;
 	c->inflight = 0;
+	conn_release(c);
 	if (c->fd >= 0)
 		close(c->fd);
 	c->fd = -1;
@@ -654,10 +732,76 @@ conn_fail(struct conn *c)
 static void
 conn_finish(struct conn *c)
 {
+	/* TLS: our close_notify, without waiting for the server's. */
+	if (c->ssl)
+		(void)SSL_shutdown(c->ssl);
+	conn_release(c);
 	close(c->fd);
 	c->fd = -1;
 	c->state = CS_DONE;
 	st.closed_ok++;
+	if (opt.handshakes) {
+		st.cycles++;
+		if (phase == PH_RUN)
+			st.cycles_in_window++;
+	}
+}
+
+/*
+ * send() or SSL_write(): > 0 bytes taken; -1 with errno EAGAIN when it
+ * would block, another errno on failure.
+ */
+static ssize_t
+io_send(struct conn *c, const unsigned char *p, size_t len)
+{
+	int n;
+
+	if (!c->ssl)
+		return send(c->fd, p, len, MSG_NOSIGNAL);
+	n = SSL_write(c->ssl, p, len > 1u << 30 ? 1 << 30 : (int)len);
+	if (n > 0)
+		return n;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_WRITE:
+	case SSL_ERROR_WANT_READ:
+		errno = EAGAIN;
+		break;
+	default:
+		ERR_clear_error();
+		errno = EPIPE;
+		break;
+	}
+	return -1;
+}
+
+/* recv() or SSL_read(): bytes, 0 at the end, -1 with errno as io_send. */
+static ssize_t
+io_recv(struct conn *c, unsigned char *p, size_t len)
+{
+	int n;
+
+	if (!c->ssl)
+		return recv(c->fd, p, len, 0);
+	n = SSL_read(c->ssl, p, len > 1u << 30 ? 1 << 30 : (int)len);
+	if (n > 0)
+		return n;
+	switch (SSL_get_error(c->ssl, n)) {
+	case SSL_ERROR_WANT_READ:
+	case SSL_ERROR_WANT_WRITE:
+		errno = EAGAIN;
+		return -1;
+	case SSL_ERROR_ZERO_RETURN:	/* close_notify */
+		return 0;
+	case SSL_ERROR_SYSCALL:
+		ERR_clear_error();
+		if (n == 0 || errno == 0)
+			return 0;	/* plain EOF */
+		return -1;
+	default:
+		ERR_clear_error();
+		errno = ECONNRESET;
+		return -1;
+	}
 }
 
 /* Writes what is queued, until done or the socket is full. */
@@ -665,8 +809,7 @@ static void
 conn_flush(struct conn *c)
 {
 	while (c->writable && c->ooff < c->olen) {
-		ssize_t n = send(c->fd, c->obuf + c->ooff, c->olen - c->ooff,
-				 MSG_NOSIGNAL);
+		ssize_t n = io_send(c, c->obuf + c->ooff, c->olen - c->ooff);
 
 		if (n > 0) {
 			c->ooff += (size_t)n;
@@ -686,12 +829,13 @@ conn_flush(struct conn *c)
 }
 
 /*
- * Queues one frame, masked with a fresh key.  Returns 0, or -1 if out of
- * memory (the connection has then failed).
+ * Queues one frame, masked with a fresh key; `head` is its first byte (FIN,
+ * RSV and opcode).  Returns 0, or -1 if out of memory (the connection has
+ * then failed).
  */
 static int
-queue_frame(struct conn *c, int opcode, const unsigned char *payload,
-	    size_t len)
+queue_frame_head(struct conn *c, unsigned char head,
+		 const unsigned char *payload, size_t len)
 {
 	unsigned char *p;
 	uint32_t key = (uint32_t)rng_next();
@@ -704,7 +848,7 @@ queue_frame(struct conn *c, int opcode, const unsigned char *payload,
 		return -1;
 	}
 	p = c->obuf + c->olen;
-	*p++ = (unsigned char)(0x80 | opcode);	/* FIN + opcode */
+	*p++ = head;
 	if (len < 126) {
 		*p++ = (unsigned char)(0x80 | len);
 	} else if (len <= 0xFFFF) {
@@ -738,14 +882,25 @@ queue_frame(struct conn *c, int opcode, const unsigned char *payload,
 	return 0;
 }
 
+/* A whole message or control frame in one frame, uncompressed. */
+static int
+queue_frame(struct conn *c, int opcode, const unsigned char *payload,
+	    size_t len)
+{
+	return queue_frame_head(c, (unsigned char)(0x80 | opcode), payload,
+				len);
+}
+
 /* Sends one test message and remembers it in the in-flight ring. */
 static int
 send_message(struct conn *c)
 {
-	/* Each message a different slice of the random pool. */
-	size_t slice = (size_t)((c->seq * 4099u + (uint64_t)c->id * 131u) &
-				(POOL_SLICES - 1));
-	const unsigned char *payload = pool + slice * 8;
+	/* Each message a different slice of the pool. */
+	size_t slice = (size_t)((c->seq * pool_step + (uint64_t)c->id * 131u) &
+				(pool_slices - 1));
+	const unsigned char *payload = pool + slice * pool_stride;
+	unsigned char opcode = opt.json ? 0x1 : 0x2;
+	size_t before = c->olen;
 	struct inflight *m;
 
 	if (!pool_cksum_known[slice]) {
@@ -756,8 +911,16 @@ send_message(struct conn *c)
 		pool_cksum[slice] = cksum_final(&ck);
 		pool_cksum_known[slice] = 1;
 	}
-	if (queue_frame(c, 0x2, payload, opt.size))
+	if (c->pmd) {
+		/* RSV1: compressed (RFC 7692 section 6). */
+		if (queue_frame_head(c, (unsigned char)(0x80 | 0x40 | opcode),
+				     pool_deflated[slice],
+				     pool_deflated_len[slice]))
+			return -1;
+	} else if (queue_frame(c, opcode, payload, opt.size)) {
 		return -1;
+	}
+	st.wire_tx += c->olen - before;
 
 	m = &c->ring[(c->head + c->inflight) % (unsigned)opt.window];
 	m->cksum = pool_cksum[slice];
@@ -812,7 +975,8 @@ on_echo(struct conn *c, uint64_t t)
 	c->head = (c->head + 1) % (unsigned)opt.window;
 	c->inflight--;
 
-	if (c->rx.len != m->len || ck != m->cksum || c->message_opcode != 2) {
+	if (c->rx.len != m->len || ck != m->cksum ||
+	    c->message_opcode != (opt.json ? 1 : 2)) {
 		char what[200];
 		unsigned k, match = 0;
 		int n;
@@ -838,10 +1002,46 @@ on_echo(struct conn *c, uint64_t t)
 	}
 	hist_add(t - m->sent_ns);
 	st.received++;
+	st.payload_rx += c->rx.len;
 	if (phase == PH_RUN || (opt.count && phase == PH_DRAIN)) {
 		st.received_in_window++;
 		st.bytes_in_window += c->rx.len;
 	}
+}
+
+/*
+ * Inflates a piece of a compressed echo into the running checksum.  0, or
+ * -1 if the data is not valid DEFLATE (the connection has then failed).
+ */
+static int
+inflate_piece(struct conn *c, const unsigned char *p, size_t len)
+{
+	z_stream *z = &c->inflater;
+
+	z->next_in = (unsigned char *)p;
+	z->avail_in = (uInt)len;
+	do {
+		int r;
+
+		z->next_out = inflate_out;
+		z->avail_out = sizeof(inflate_out);
+		r = inflate(z, Z_SYNC_FLUSH);
+		if (r != Z_OK && r != Z_BUF_ERROR) {
+			char what[120];
+
+			snprintf(what, sizeof(what), "echo does not inflate "
+				 "(zlib %d: %s)", r, z->msg ? z->msg : "-");
+			note(c, what);
+			st.err_protocol++;
+			conn_fail(c);
+			return -1;
+		}
+		cksum_update(&c->rx, inflate_out,
+			     sizeof(inflate_out) - z->avail_out);
+		if (r == Z_BUF_ERROR)	/* nothing more to do with this input */
+			break;
+	} while (z->avail_in || !z->avail_out);
+	return 0;
 }
 
 /*
@@ -857,13 +1057,16 @@ parse_frames(struct conn *c, uint64_t t)
 		unsigned char *p = c->rbuf + off;
 		size_t avail = c->rlen - off, hlen = 2, i;
 		uint64_t len;
-		int fin, opcode;
+		int fin, rsv1, opcode;
 
 		if (avail < 2)
 			break;
 		fin = p[0] & 0x80;
+		rsv1 = (p[0] & 0x40) != 0;
 		opcode = p[0] & 0x0F;
-		if (p[0] & 0x70) {
+		/* RSV1 is permessage-deflate's, on a message's first frame. */
+		if (p[0] & (c->pmd ? 0x30 : 0x70) ||
+		    (p[0] & 0x40 && (opcode == 0 || opcode >= 8))) {
 			note(c, "frame with reserved bits set");
 			goto protocol_error;
 		}
@@ -950,13 +1153,33 @@ parse_frames(struct conn *c, uint64_t t)
 			}
 			c->in_message = 1;
 			c->message_opcode = opcode;
+			c->rx_compressed = rsv1;
 			cksum_init(&c->rx);
 		} else {
 			note(c, "unknown data opcode");
 			goto protocol_error;
 		}
-		cksum_update(&c->rx, p, (size_t)len);
+		st.wire_rx += hlen + len;
+		if (!c->rx_compressed) {
+			/* Allowed (RFC 7692 section 6), but counted. */
+			if (c->pmd && opcode)
+				st.rx_uncompressed++;
+			cksum_update(&c->rx, p, (size_t)len);
+		} else if (inflate_piece(c, p, (size_t)len)) {
+			return -1;
+		}
 		if (fin) {
+			if (c->rx_compressed) {
+				/* The flush marker the sender left off. */
+				static const unsigned char tail[4] = {
+					0x00, 0x00, 0xFF, 0xFF
+				};
+
+				if (inflate_piece(c, tail, sizeof(tail)))
+					return -1;
+				if (c->pmd_reset_rx)
+					inflateReset(&c->inflater);
+			}
 			c->in_message = 0;
 			on_echo(c, t);
 		}
@@ -975,7 +1198,7 @@ check_handshake(struct conn *c)
 {
 	char *head = (char *)c->rbuf, *end, *line, *eol;
 	size_t headlen;
-	int accepted = 0;
+	int accepted = 0, pmd = 0, pmd_reset_rx = 0, bad_ext = 0;
 
 	end = memmem(c->rbuf, c->rlen, "\r\n\r\n", 4);
 	if (!end) {
@@ -1014,13 +1237,77 @@ check_handshake(struct conn *c)
 				n--;
 			accepted = n == strlen(c->accept) &&
 				   !memcmp(v, c->accept, n);
+		} else if (!strncasecmp(line, "Sec-WebSocket-Extensions:", 25)) {
+			/*
+			 * We offer one thing, so one thing may come back:
+			 * permessage-deflate with parameters.  A smaller
+			 * client window than 15 we do not do.
+			 */
+			const char *v = line + 25, *w;
+
+			while (*v == ' ' || *v == '\t')
+				v++;
+			if (!opt.deflate || pmd ||
+			    strncasecmp(v, "permessage-deflate", 18) ||
+			    strchr(v, ',')) {
+				bad_ext = 1;
+				continue;
+			}
+			pmd = 1;
+			if (!strcmp(pmd_response, "-")) {
+				char *q;
+
+				snprintf(pmd_response, sizeof(pmd_response),
+					 "%s", v);
+				/* One word for the RESULT line. */
+				for (q = pmd_response; *q; q++)
+					if (*q == ' ')
+						*q = '_';
+			}
+			pmd_reset_rx = strstr(v, "server_no_context_takeover") !=
+				       NULL;
+			w = strstr(v, "client_max_window_bits=");
+			if (w && atoi(w + 23) != 15)
+				bad_ext = 1;
 		}
+	}
+	if (bad_ext || (opt.deflate && !pmd)) {
+		note(c, bad_ext ? "unexpected Sec-WebSocket-Extensions" :
+			"server did not accept permessage-deflate");
+		st.err_handshake++;
+		conn_fail(c);
+		return;
 	}
 	if (!accepted) {
 		note(c, "missing or wrong Sec-WebSocket-Accept");
 		st.err_handshake++;
 		conn_fail(c);
 		return;
+	}
+
+	if (pmd) {
+		/* The server's window may be anything up to 15 bits. */
+		memset(&c->inflater, 0, sizeof(c->inflater));
+		if (inflateInit2(&c->inflater, -15) != Z_OK) {
+			note(c, "inflateInit2 failed");
+			st.err_protocol++;
+			conn_fail(c);
+			return;
+		}
+		c->inflate_ready = 1;
+		c->pmd = 1;
+		c->pmd_reset_rx = pmd_reset_rx;
+	}
+	if (c->ssl && !strcmp(tls_version, "-")) {
+		int group = SSL_get_negotiated_group(c->ssl);
+
+		snprintf(tls_version, sizeof(tls_version), "%s",
+			 SSL_get_version(c->ssl));
+		snprintf(tls_cipher, sizeof(tls_cipher), "%s",
+			 SSL_get_cipher_name(c->ssl));
+		snprintf(tls_group, sizeof(tls_group), "%s",
+			 group > 0 && OBJ_nid2sn(group) ? OBJ_nid2sn(group) :
+			 "-");
 	}
 
 	/* Anything after the head is already frame data. */
@@ -1030,6 +1317,12 @@ check_handshake(struct conn *c)
 	st.connecting--;
 	st.established++;
 	st.resolved++;
+
+	/* Handshake mode: that was it; the close handshake follows. */
+	if (opt.handshakes) {
+		hist_add(now_ns() - c->started_ns);
+		conn_send_close(c);
+	}
 }
 
 /* Reads everything the socket has, and acts on it. */
@@ -1047,7 +1340,7 @@ conn_read(struct conn *c)
 			conn_fail(c);
 			return;
 		}
-		n = recv(c->fd, c->rbuf + c->rlen, c->rcap - c->rlen, 0);
+		n = io_recv(c, c->rbuf + c->rlen, c->rcap - c->rlen);
 		if (n < 0 && errno == EINTR)
 			continue;
 		if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK))
@@ -1068,7 +1361,8 @@ conn_read(struct conn *c)
 			check_handshake(c);
 			if (c->state == CS_HANDSHAKE)
 				continue;	/* head not complete yet */
-			if (c->state != CS_OPEN)
+			/* (Handshake mode is already CS_CLOSING.) */
+			if (c->state != CS_OPEN && c->state != CS_CLOSING)
 				return;
 		}
 		if (c->state != CS_OPEN && c->state != CS_CLOSING) {
@@ -1104,6 +1398,11 @@ conn_start(struct conn *c)
 	st.connecting++;
 	c->state = CS_CONNECTING;
 	c->started_ns = now_ns();
+	/* Handshake mode starts each slot over and over. */
+	c->rlen = c->ooff = c->olen = 0;
+	c->head = c->inflight = 0;
+	c->in_message = 0;
+	c->writable = 0;
 	c->fd = socket(server_addr->ai_family,
 		       SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd < 0) {
@@ -1141,12 +1440,15 @@ conn_start(struct conn *c)
 		     "Connection: Upgrade\r\n"
 		     "Sec-WebSocket-Key: %s\r\n"
 		     "Sec-WebSocket-Version: 13\r\n"
-		     "%s%s%s"
+		     "%s%s%s%s%s%s"
 		     "\r\n",
 		     opt.path, opt.host, opt.port, key,
 		     opt.protocol ? "Sec-WebSocket-Protocol: " : "",
 		     opt.protocol ? opt.protocol : "",
-		     opt.protocol ? "\r\n" : "");
+		     opt.protocol ? "\r\n" : "",
+		     opt.deflate ? "Sec-WebSocket-Extensions: " : "",
+		     opt.deflate ? opt.deflate_offer : "",
+		     opt.deflate ? "\r\n" : "");
 	if (grow(&c->obuf, &c->ocap, (size_t)n)) {
 		conn_fail(c);
 		return;
@@ -1163,9 +1465,40 @@ conn_start(struct conn *c)
 	}
 }
 
+/* Moves the TLS handshake on; once done, the upgrade request goes out. */
+static void
+conn_tls_step(struct conn *c)
+{
+	int n = SSL_connect(c->ssl);
+
+	if (n != 1) {
+		int err = SSL_get_error(c->ssl, n);
+		char what[200];
+
+		if (err == SSL_ERROR_WANT_READ || err == SSL_ERROR_WANT_WRITE)
+			return;		/* the next event goes on */
+		snprintf(what, sizeof(what), "TLS handshake failed: %s",
+			 ERR_error_string(ERR_get_error(), NULL));
+		ERR_clear_error();
+		note(c, what);
+		st.err_handshake++;
+		conn_fail(c);
+		return;
+	}
+	c->state = CS_HANDSHAKE;
+	c->writable = 1;
+	conn_flush(c);
+	if (c->state != CS_FAILED)
+		conn_read(c);	/* may hold what the handshake read ahead */
+}
+
 static void
 conn_event(struct conn *c, uint32_t events)
 {
+	if (c->state == CS_TLS) {
+		conn_tls_step(c);
+		return;
+	}
 	if (c->state == CS_CONNECTING) {
 		int err = 0;
 		socklen_t len = sizeof(err);
@@ -1179,6 +1512,18 @@ conn_event(struct conn *c, uint32_t events)
 			conn_fail(c);
 			return;
 		}
+		if (opt.tls) {
+			c->ssl = SSL_new(tls_ctx);
+			if (!c->ssl || !SSL_set_fd(c->ssl, c->fd)) {
+				note(c, "SSL_new failed");
+				st.err_connect++;
+				conn_fail(c);
+				return;
+			}
+			c->state = CS_TLS;
+			conn_tls_step(c);
+			return;
+		}
 		c->state = CS_HANDSHAKE;
 		c->writable = 1;
 		conn_flush(c);
@@ -1187,7 +1532,8 @@ conn_event(struct conn *c, uint32_t events)
 	}
 	if (c->state == CS_FAILED || c->state == CS_DONE)
 		return;
-	if (events & EPOLLOUT) {
+	/* TLS may want to write after a read and the other way round. */
+	if (events & EPOLLOUT || (c->ssl && events)) {
 		c->writable = 1;
 		conn_flush(c);
 		if (c->state == CS_FAILED)
@@ -1244,6 +1590,31 @@ expire(enum conn_state below, uint64_t since, uint64_t t)
 	}
 }
 
+/*
+ * Handshake mode: fails the connections whose cycle has taken longer than
+ * the timeout; returns how many cycles are still under way.
+ */
+static int
+expire_cycles(uint64_t t)
+{
+	int i, active = 0;
+
+	for (i = 0; i < nconns; i++) {
+		struct conn *c = &conns[i];
+
+		if (c->state < CS_CONNECTING || c->state > CS_CLOSING)
+			continue;
+		if (t - c->started_ns < (uint64_t)(opt.timeout * 1e9)) {
+			active++;
+			continue;
+		}
+		note(c, "timed out");
+		st.err_timeout++;
+		conn_fail(c);
+	}
+	return active;
+}
+
 static int
 count_in(enum conn_state state)
 {
@@ -1266,6 +1637,93 @@ inflight_total(void)
 	return n;
 }
 
+/* Fills p[0..n) with JSON-like records: compressible, as real JSON is. */
+static void
+fill_json(unsigned char *p, size_t n)
+{
+	static const char *const words[] = {
+		"alpha", "bravo", "charlie", "delta", "echo", "foxtrot",
+		"golf", "hotel", "india", "juliet", "kilo", "lima",
+	};
+	size_t off = 0;
+
+	while (off < n) {
+		uint64_t a = rng_next(), b = rng_next();
+		unsigned user = (unsigned)(a % 10000);
+		char rec[400];
+		int k;
+
+		k = snprintf(rec, sizeof(rec),
+			     "{\"id\":%llu,\"user\":\"user_%04u\","
+			     "\"email\":\"user_%04u@example.com\","
+			     "\"active\":%s,\"score\":%u.%02u,"
+			     "\"tags\":[\"%s\",\"%s\"],"
+			     "\"updated\":\"2026-%02u-%02uT%02u:%02u:%02uZ\"},\n",
+			     (unsigned long long)(a >> 24), user, user,
+			     b & 1 ? "true" : "false",
+			     (unsigned)(b >> 8) % 100, (unsigned)(b >> 16) % 100,
+			     words[(b >> 24) % 12], words[(b >> 28) % 12],
+			     (unsigned)(b >> 32) % 12 + 1,
+			     (unsigned)(b >> 36) % 28 + 1,
+			     (unsigned)(b >> 41) % 24, (unsigned)(b >> 46) % 60,
+			     (unsigned)(b >> 52) % 60);
+		if (k <= 0)
+			break;
+		if ((size_t)k > n - off)
+			k = (int)(n - off);
+		memcpy(p + off, rec, (size_t)k);
+		off += (size_t)k;
+	}
+}
+
+/*
+ * Compresses every slice of the pool on its own, as permessage-deflate
+ * with client_no_context_takeover sends it: raw DEFLATE, sync flush, the
+ * final 00 00 ff ff left off (RFC 7692 section 7.2.1).
+ */
+static int
+deflate_pool(void)
+{
+	z_stream z;
+	size_t k, cap;
+
+	memset(&z, 0, sizeof(z));
+	if (deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8,
+			 Z_DEFAULT_STRATEGY) != Z_OK)
+		goto oom;
+	cap = deflateBound(&z, opt.size) + 16;
+	pool_deflated = calloc(pool_slices, sizeof(*pool_deflated));
+	pool_deflated_len = calloc(pool_slices, sizeof(*pool_deflated_len));
+	if (!pool_deflated || !pool_deflated_len)
+		goto oom;
+	for (k = 0; k < pool_slices; k++) {
+		unsigned char *out = malloc(cap);
+		size_t len;
+
+		if (!out)
+			goto oom;
+		deflateReset(&z);
+		z.next_in = pool + k * pool_stride;
+		z.avail_in = (uInt)opt.size;
+		z.next_out = out;
+		z.avail_out = (uInt)cap;
+		if (deflate(&z, Z_SYNC_FLUSH) != Z_OK || z.avail_in) {
+			fprintf(stderr, "loadgen: deflate failed\n");
+			return -1;
+		}
+		len = cap - z.avail_out;
+		if (len >= 4 && !memcmp(out + len - 4, "\0\0\xff\xff", 4))
+			len -= 4;
+		pool_deflated[k] = out;
+		pool_deflated_len[k] = len;
+	}
+	deflateEnd(&z);
+	return 0;
+oom:
+	fprintf(stderr, "loadgen: out of memory (deflate)\n");
+	return -1;
+}
+
 static void
 usage(FILE *out)
 {
@@ -1286,6 +1744,10 @@ usage(FILE *out)
 "      --max-connecting N  handshakes in progress at once (default 128)\n"
 "      --timeout SECS    for handshakes, draining, closing (default 10)\n"
 "      --wait SECS       only wait until the port accepts, then exit\n"
+"      --handshakes      handshake mode: -c at a time open, close, repeat\n"
+"      --tls             wss:// (OpenSSL; any certificate)\n"
+"      --deflate         offer and require permessage-deflate\n"
+"      --payload KIND    random (default, binary) or json (text)\n"
 "  -q, --quiet           no per-connection error notes\n"
 "  -h, --help            this text\n");
 }
@@ -1309,6 +1771,11 @@ parse_options(int argc, char **argv)
 		{ "max-connecting", required_argument, NULL, 'M' },
 		{ "timeout", required_argument, NULL, 'T' },
 		{ "wait", required_argument, NULL, 'W' },
+		{ "handshakes", no_argument, NULL, 'K' },
+		{ "tls", no_argument, NULL, 'L' },
+		{ "deflate", no_argument, NULL, 'D' },
+		{ "payload", required_argument, NULL, 'Y' },
+		{ "deflate-offer", required_argument, NULL, 'F' },
 		{ "quiet", no_argument, NULL, 'q' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
@@ -1320,7 +1787,8 @@ parse_options(int argc, char **argv)
 				NULL)) != -1) {
 		double v = 0;
 
-		if (optarg && c != 'H' && c != 'p' && c != 'A' && c != 'P') {
+		if (optarg && c != 'H' && c != 'p' && c != 'A' && c != 'P' &&
+		    c != 'Y' && c != 'F') {
 			v = strtod(optarg, &end);
 			if (end == optarg || *end || v < 0) {
 				fprintf(stderr, "loadgen: bad value '%s'\n",
@@ -1344,13 +1812,27 @@ parse_options(int argc, char **argv)
 		case 'M': opt.max_connecting = (int)v; break;
 		case 'T': opt.timeout = v; break;
 		case 'W': opt.wait = v; break;
+		case 'K': opt.handshakes = 1; break;
+		case 'L': opt.tls = 1; break;
+		case 'D': opt.deflate = 1; break;
+		case 'F': opt.deflate = 1; opt.deflate_offer = optarg; break;
+		case 'Y':
+			if (!strcmp(optarg, "json")) {
+				opt.json = 1;
+			} else if (strcmp(optarg, "random")) {
+				fprintf(stderr, "loadgen: --payload is random "
+					"or json\n");
+				return -1;
+			}
+			break;
 		case 'q': opt.quiet = 1; break;
 		case 'h': usage(stdout); return 1;
 		default: usage(stderr); return -1;
 		}
 	}
 	if (optind < argc || opt.conns < 1 || opt.window < 1 ||
-	    opt.max_connecting < 1 || opt.size > MAX_FRAME_PAYLOAD) {
+	    opt.max_connecting < 1 || opt.size > MAX_FRAME_PAYLOAD ||
+	    (opt.handshakes && (opt.idle || opt.count))) {
 		usage(stderr);
 		return -1;
 	}
@@ -1392,16 +1874,47 @@ main(int argc, char **argv)
 
 	nconns = opt.idle ? opt.idle : opt.conns;
 	conns = calloc((size_t)nconns, sizeof(*conns));
-	pool = malloc(opt.size + POOL_SLACK);
-	pool_cksum = calloc(POOL_SLICES, sizeof(*pool_cksum));
-	pool_cksum_known = calloc(POOL_SLICES, 1);
+	if (opt.json) {
+		pool_slices = 1024;
+		pool_stride = 1024;
+		pool_step = 389;
+	} else {
+		pool_slices = 8192;
+		pool_stride = 8;
+		pool_step = 4099;
+	}
+	pool_len = opt.size + pool_slices * pool_stride;
+	pool = malloc(pool_len);
+	pool_cksum = calloc(pool_slices, sizeof(*pool_cksum));
+	pool_cksum_known = calloc(pool_slices, 1);
 	epfd = epoll_create1(EPOLL_CLOEXEC);
 	if (!conns || !pool || !pool_cksum || !pool_cksum_known || epfd < 0) {
 		fprintf(stderr, "loadgen: out of memory\n");
 		return 2;
 	}
-	for (i = 0; i < (int)(opt.size + POOL_SLACK); i++)
-		pool[i] = (unsigned char)(rng_next() >> 56);
+	if (opt.json) {
+		fill_json(pool, pool_len);
+	} else {
+		size_t k;
+
+		for (k = 0; k < pool_len; k++)
+			pool[k] = (unsigned char)(rng_next() >> 56);
+	}
+	if (opt.deflate && deflate_pool())
+		return 2;
+	if (opt.tls) {
+		tls_ctx = SSL_CTX_new(TLS_client_method());
+		if (!tls_ctx) {
+			fprintf(stderr, "loadgen: SSL_CTX_new failed\n");
+			return 2;
+		}
+		/* Self-signed test certificates; no resumption, full handshakes. */
+		SSL_CTX_set_verify(tls_ctx, SSL_VERIFY_NONE, NULL);
+		SSL_CTX_set_session_cache_mode(tls_ctx, SSL_SESS_CACHE_OFF);
+		SSL_CTX_set_options(tls_ctx, SSL_OP_NO_TICKET);
+		SSL_CTX_set_mode(tls_ctx, SSL_MODE_ENABLE_PARTIAL_WRITE |
+				 SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	}
 	for (i = 0; i < nconns; i++) {
 		conns[i].fd = -1;
 		conns[i].id = i;
@@ -1431,6 +1944,15 @@ main(int argc, char **argv)
 
 		switch (phase) {
 		case PH_CONNECT:
+			if (opt.handshakes) {
+				/* The clock runs from the first connect(). */
+				phase = PH_RUN;
+				t_start = t_phase = now_ns();
+				cpu0 = server_cpu_us();
+				for (i = 0; i < nconns; i++)
+					conn_start(&conns[i]);
+				break;
+			}
 			while (st.opened < nconns &&
 			       st.connecting < opt.max_connecting)
 				conn_start(&conns[st.opened]);
@@ -1458,7 +1980,18 @@ main(int argc, char **argv)
 			break;
 
 		case PH_RUN:
-			if (opt.idle) {
+			if (opt.handshakes) {
+				expire_cycles(t);
+				if (t - t_start < (uint64_t)(opt.duration * 1e9)) {
+					/* Each slot that is through starts over. */
+					for (i = 0; i < nconns; i++)
+						if (conns[i].state == CS_DONE ||
+						    conns[i].state == CS_FAILED)
+							conn_start(&conns[i]);
+					break;
+				}
+				t_end = t;
+			} else if (opt.idle) {
 				if (t - t_start < (uint64_t)(opt.hold * 1e9))
 					break;
 				/* Held long enough: measure, then probe. */
@@ -1491,6 +2024,15 @@ main(int argc, char **argv)
 			break;
 
 		case PH_DRAIN:
+			if (opt.handshakes) {
+				/* Let the cycles under way finish. */
+				if (expire_cycles(t))
+					break;
+				t_drained = t;
+				cpu1 = server_cpu_us();
+				phase = PH_END;
+				continue;
+			}
 			if (inflight_total() &&
 			    t - t_phase < (uint64_t)(opt.timeout * 1e9))
 				break;
@@ -1557,7 +2099,47 @@ main(int argc, char **argv)
 		double wall = (double)(t_drained - t_start) / 1e9;
 		double server_cpu = cpu0 >= 0 && cpu1 >= 0 ? cpu1 - cpu0 : -1;
 
-		if (opt.idle) {
+		if (opt.handshakes) {
+			double rate = secs > 0 ?
+				(double)st.cycles_in_window / secs : 0;
+			double per_hs = server_cpu >= 0 && st.cycles ?
+				server_cpu / (double)st.cycles : -1;
+
+			printf("handshakes: %d at a time%s, %.2f s: %llu opened "
+			       "and closed (%llu total), %.0f per second\n",
+			       nconns, opt.tls ? " over TLS" : "", secs,
+			       (unsigned long long)st.cycles_in_window,
+			       (unsigned long long)st.cycles, rate);
+			printf("connect to 101 us: p50 %.1f  p99 %.1f  max %.1f\n",
+			       hist_quantile_us(0.50), hist_quantile_us(0.99),
+			       (double)hist.max / 1000.0);
+			if (opt.tls)
+				printf("tls: %s %s %s\n", tls_version,
+				       tls_cipher, tls_group);
+			if (server_cpu >= 0)
+				printf("server: %.0f ms CPU over %.2f s (%.0f %%), "
+				       "%.1f us per handshake\n",
+				       server_cpu / 1000, wall,
+				       wall > 0 ? server_cpu / 1e4 / wall : 0,
+				       per_hs);
+			printf("client: %.0f %% CPU\n",
+			       wall > 0 ? client_cpu * 100 / wall : 0);
+			printf("RESULT mode=handshake conns=%d tls=%d "
+			       "tls_version=%s tls_cipher=%s tls_group=%s "
+			       "seconds=%.3f handshakes=%llu "
+			       "handshakes_total=%llu handshakes_per_s=%.0f "
+			       "p50_us=%.1f p99_us=%.1f server_cpu_us=%.0f "
+			       "server_cpu_us_per_hs=%.1f client_cpu_pct=%.0f "
+			       "errors=%llu",
+			       nconns, opt.tls, tls_version, tls_cipher,
+			       tls_group, secs,
+			       (unsigned long long)st.cycles_in_window,
+			       (unsigned long long)st.cycles, rate,
+			       hist_quantile_us(0.50), hist_quantile_us(0.99),
+			       server_cpu, per_hs,
+			       wall > 0 ? client_cpu * 100 / wall : 0,
+			       (unsigned long long)total_errors());
+		} else if (opt.idle) {
 			double per_conn = rss0 >= 0 && rss1 >= 0 &&
 					  st.established ?
 				(double)(rss1 - rss0) * 1024.0 /
@@ -1619,13 +2201,26 @@ main(int argc, char **argv)
 				       per_msg, rss1, hwm);
 			printf("client: %.0f %% CPU\n",
 			       wall > 0 ? client_cpu * 100 / wall : 0);
+			printf("wire: %.0f bytes per message sent, %.0f per echo "
+			       "received (payload %zu)%s%s\n",
+			       st.sent ? (double)st.wire_tx / st.sent : 0,
+			       st.received ? (double)st.wire_rx / st.received : 0,
+			       opt.size, opt.deflate ? ", negotiated " : "",
+			       opt.deflate ? pmd_response : "");
+			if (opt.tls)
+				printf("tls: %s %s %s\n", tls_version,
+				       tls_cipher, tls_group);
 			printf("RESULT mode=load conns=%d established=%d "
 			       "size=%zu window=%d seconds=%.3f msgs=%llu "
 			       "msgs_total=%llu msgs_per_s=%.0f p50_us=%.1f "
 			       "p99_us=%.1f p999_us=%.1f max_us=%.1f "
 			       "server_cpu_us=%.0f server_cpu_us_per_msg=%.3f "
 			       "server_rss_kb=%ld server_hwm_kb=%ld "
-			       "client_cpu_pct=%.0f closed_ok=%d errors=%llu",
+			       "client_cpu_pct=%.0f closed_ok=%d tls=%d "
+			       "tls_version=%s tls_cipher=%s deflate=%d "
+			       "payload=%s extensions=%s wire_tx_per_msg=%.0f "
+			       "wire_rx_per_msg=%.0f rx_uncompressed=%llu "
+			       "errors=%llu",
 			       nconns, st.established, opt.size, opt.window,
 			       secs, (unsigned long long)st.received_in_window,
 			       (unsigned long long)st.received, rate,
@@ -1634,7 +2229,12 @@ main(int argc, char **argv)
 			       (double)hist.max / 1000.0, server_cpu, per_msg,
 			       rss1, hwm,
 			       wall > 0 ? client_cpu * 100 / wall : 0,
-			       st.closed_ok,
+			       st.closed_ok, opt.tls, tls_version, tls_cipher,
+			       opt.deflate, opt.json ? "json" : "random",
+			       pmd_response,
+			       st.sent ? (double)st.wire_tx / st.sent : 0,
+			       st.received ? (double)st.wire_rx / st.received : 0,
+			       (unsigned long long)st.rx_uncompressed,
 			       (unsigned long long)total_errors());
 		}
 		/* The error breakdown ends the RESULT line, which ends it all. */

@@ -311,6 +311,9 @@ final class Connection {
             heldInput.append(contentsOf: pending[offset...])
         }
         if heldInput.isEmpty { heldInputIsPrepared = false }
+        // Input OpenSSL decrypted before flow control stopped us is invisible
+        // to epoll: read it now, or it would wait for the peer's next bytes.
+        if heldInput.isEmpty && rxFlowEnabled && tls?.hasBufferedInput == true { handleReadable() }
         completeRequestedClose()
     }
 
