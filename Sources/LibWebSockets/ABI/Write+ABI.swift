@@ -80,7 +80,7 @@ public func libwebsocket_set_timeout(_ wsi: OpaquePointer?, _ reason: pending_ti
 @_cdecl("lws_partial_buffered")
 public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
     guard let connection = Connection.from(wsi) else { return 0 }
-    return connection.outbound.isEmpty ? 0 : 1
+    return connection.hasBacklog ? 1 : 0
 }
 
 /// 1 when a write now would not go straight to the kernel: something is
@@ -88,7 +88,7 @@ public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
 @_cdecl("lws_send_pipe_choked")
 public func lws_send_pipe_choked(_ wsi: OpaquePointer?) -> Int32 {
     guard let connection = Connection.from(wsi) else { return 1 }
-    if !connection.outbound.isEmpty { return 1 }
+    if connection.hasBacklog { return 1 }
     var probe = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
     if poll(&probe, 1, 0) != 1 { return 1 }
     return probe.revents & Int16(POLLOUT) != 0 ? 0 : 1

@@ -8,10 +8,24 @@ extension Connection {
     /// Sends bytes, or queues them behind what is already buffered so the
     /// byte order on the wire is the order of the calls. A send error
     /// requests a close (carried out after the current callback returns).
+    ///
+    /// Inside a service call the context corks: writes are collected and
+    /// each connection's are sent with one syscall when the batch ends
+    /// (`Context.flushCorked`), or as soon as they reach `corkLimit`.
     func sendRaw(_ bytes: UnsafeRawBufferPointer) {
         guard state != .dead else { return }
         if !outbound.isEmpty {
             outbound.append(bytes)
+            if corked && outbound.count >= Connection.corkLimit { uncork() }
+            return
+        }
+        // Only WebSocket frames are corked: HTTP answers keep their order
+        // of events with file transfers and transaction completion.
+        if context.corking && state == .webSocket {
+            outbound.append(bytes)
+            corked = true
+            context.corkedConnections.append(self)
+            if outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         switch transportSend(bytes) {
@@ -29,6 +43,22 @@ extension Connection {
         }
     }
 
+    /// Bytes collected while corked stay collected up to this much.
+    static let corkLimit = 65536
+
+    /// Sends what corking collected; what the socket refuses becomes a real
+    /// backlog (POLLOUT, lws_partial_buffered).
+    func uncork() {
+        guard corked else { return }
+        corked = false
+        flushOutbound()
+        if state != .dead { updatePoll() }
+    }
+
+    /// Bytes the socket refused earlier (not merely corked): the condition
+    /// under which writes must wait for POLLOUT.
+    var hasBacklog: Bool { !outbound.isEmpty && !corked }
+
     /// Pushes buffered bytes into the socket as far as it takes them.
     func flushOutbound() {
         var failed = false
@@ -41,6 +71,8 @@ extension Connection {
                 return 0
             }
         }
+        // Whatever is left now was refused by the socket: a real backlog.
+        corked = false
         if failed {
             outbound.clear()
             if state == .lingering {
@@ -89,7 +121,7 @@ extension Connection {
         guard state != .dead, state != .lingering, !writableRequested else { return }
         writableRequested = true
         if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
-        if context.usesInternalService && outbound.isEmpty && fileTransfer == nil {
+        if context.usesInternalService && !hasBacklog && fileTransfer == nil {
             writableQueued = true
             context.pendingWritable.append(self)
         } else {
@@ -100,7 +132,7 @@ extension Connection {
     func deliverPendingWritable() {
         writableQueued = false
         guard state != .dead, writableRequested else { return }
-        if outbound.isEmpty && fileTransfer == nil {
+        if !hasBacklog && fileTransfer == nil {
             deliverWritable()
         }
         updatePoll()

@@ -66,6 +66,9 @@ final class Connection {
     /// The events currently requested from the poller (POLLIN / POLLOUT).
     var pollEvents: Int16 = 0
     var outbound = OutboundBuffer()
+    /// `outbound` holds only bytes collected while the context corks (see
+    /// `sendRaw`), not a backlog the socket refused.
+    var corked = false
     /// The application asked for a writable callback and it is not yet delivered.
     var writableRequested = false
     /// Queued on the context's pendingWritable list.
@@ -172,7 +175,7 @@ final class Connection {
         guard state != .dead else { return }
         var wanted: Int16 = 0
         if rxFlowEnabled || state == .lingering { wanted |= Int16(POLLIN) }
-        if !outbound.isEmpty || (writableRequested && !writableQueued) || fileTransfer != nil
+        if hasBacklog || (writableRequested && !writableQueued) || fileTransfer != nil
             || state == .clientConnecting || tls?.wantsWrite == true {
             wanted |= Int16(POLLOUT)
         }

@@ -7,7 +7,13 @@ extension Context {
     func service(timeoutMs: Int32) -> Int32 {
         usesInternalService = true
         noteServiceThread()
+        corking = true
+        defer {
+            flushCorked()
+            corking = false
+        }
         runPendingWork()
+        flushCorked()
         var timeout = timeoutMs < 0 ? Int32(1000) : timeoutMs
         if hasPendingWork { timeout = 0 }
         // Wake at least once a second so timeouts are honoured.
@@ -48,6 +54,16 @@ extension Context {
         runPendingWork()
         runTimeoutsIfDue()
         return 0
+    }
+
+    /// Ends a batch: every connection's corked bytes go out in one send.
+    func flushCorked() {
+        guard !corkedConnections.isEmpty else { return }
+        let batch = corkedConnections
+        corkedConnections = []
+        for connection in batch where connection.state != .dead {
+            connection.uncork()
+        }
     }
 
     /// Remembers which thread services the context, again whenever another

@@ -35,6 +35,10 @@ final class Context {
     var pendingWritable: [Connection] = []
     var pendingInput: [Connection] = []
     var pendingClose: [Connection] = []
+    /// Inside a service call writes are corked, and flushed per connection
+    /// when the batch ends: one send for all of a connection's frames.
+    var corking = false
+    var corkedConnections: [Connection] = []
 
     /// Set once the application calls `libwebsocket_service`: from then on a
     /// writable request on an idle socket is answered without a poll round
