@@ -29,22 +29,28 @@ func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -
     }
 }
 
-/// Whether a comma-separated header value contains `token` (ASCII
-/// case-insensitive, optional whitespace around items), as the Connection
-/// and Upgrade headers are matched.
-func listContainsToken(_ value: ArraySlice<UInt8>, _ token: StaticString) -> Bool {
-    var itemStart = value.startIndex
-    var i = value.startIndex
-    while i <= value.endIndex {
-        if i == value.endIndex || value[i] == 44 {  // ","
+/// The first item of a comma-separated header value (each item trimmed of
+/// spaces and tabs) for which `match` returns a result. One walker for
+/// every list the handshakes read: Connection, Upgrade, subprotocols.
+func firstListItem<Result>(_ list: ArraySlice<UInt8>, _ match: (ArraySlice<UInt8>) -> Result?) -> Result? {
+    var itemStart = list.startIndex
+    var i = list.startIndex
+    while i <= list.endIndex {
+        if i == list.endIndex || list[i] == 44 {  // ","
             var a = itemStart
             var b = i
-            while a < b && (value[a] == 32 || value[a] == 9) { a += 1 }
-            while b > a && (value[b - 1] == 32 || value[b - 1] == 9) { b -= 1 }
-            if equalsIgnoringCase(value[a..<b], token) { return true }
+            while a < b && (list[a] == 32 || list[a] == 9) { a += 1 }
+            while b > a && (list[b - 1] == 32 || list[b - 1] == 9) { b -= 1 }
+            if let found = match(list[a..<b]) { return found }
             itemStart = i + 1
         }
         i += 1
     }
-    return false
+    return nil
+}
+
+/// Whether a comma-separated header value contains `token` (ASCII
+/// case-insensitive), as the Connection and Upgrade headers are matched.
+func listContainsToken(_ value: ArraySlice<UInt8>, _ token: StaticString) -> Bool {
+    firstListItem(value) { equalsIgnoringCase($0, token) ? true : nil } ?? false
 }

@@ -295,18 +295,5 @@ extension Connection {
 
 /// Whether a comma-separated list contains `item` exactly (trimmed).
 func listContainsItem(_ list: ArraySlice<UInt8>, _ item: ArraySlice<UInt8>) -> Bool {
-    var itemStart = list.startIndex
-    var i = list.startIndex
-    while i <= list.endIndex {
-        if i == list.endIndex || list[i] == 44 {
-            var a = itemStart
-            var b = i
-            while a < b && (list[a] == 32 || list[a] == 9) { a += 1 }
-            while b > a && (list[b - 1] == 32 || list[b - 1] == 9) { b -= 1 }
-            if list[a..<b].elementsEqual(item) { return true }
-            itemStart = i + 1
-        }
-        i += 1
-    }
-    return false
+    firstListItem(list) { $0.elementsEqual(item) ? true : nil } ?? false
 }

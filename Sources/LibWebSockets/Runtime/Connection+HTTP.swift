@@ -287,20 +287,7 @@ extension Connection {
     /// when the client asked for none; nil when it asked only for others.
     private func chooseProtocol(_ requested: ArraySlice<UInt8>?) -> Int? {
         guard let requested else { return 0 }
-        var itemStart = requested.startIndex
-        var i = requested.startIndex
-        while i <= requested.endIndex {
-            if i == requested.endIndex || requested[i] == 44 {
-                var a = itemStart
-                var b = i
-                while a < b && (requested[a] == 32 || requested[a] == 9) { a += 1 }
-                while b > a && (requested[b - 1] == 32 || requested[b - 1] == 9) { b -= 1 }
-                if a < b, let index = context.protocolIndex(named: requested[a..<b]) { return index }
-                itemStart = i + 1
-            }
-            i += 1
-        }
-        return nil
+        return context.firstServedProtocol(in: requested)
     }
 
     /// A key is the base64 of 16 bytes: 24 characters ending in "==".

@@ -20,11 +20,6 @@ extension Connection {
         _ = shutdown(fd, Int32(SHUT_WR))
     }
 
-    /// TLS left decrypted input behind after a bounded read loop.
-    func scheduleTLSBufferedInput() {
-        scheduleHeldInput()
-    }
-
     /// An accepted connection on a TLS port: straight into the handshake, or
     /// first a look at the first byte when plain clients are allowed too.
     func beginServerTLS(_ sslContext: OpaquePointer, allowPlain: Bool) {

@@ -243,7 +243,7 @@ final class Connection {
             }
             guard tls?.hasBufferedInput == true else { return }
         }
-        if tls?.hasBufferedInput == true { scheduleTLSBufferedInput() }
+        if tls?.hasBufferedInput == true { scheduleHeldInput() }
     }
 
     /// Processes received bytes according to the state; whatever cannot be

@@ -62,7 +62,7 @@ extension Context {
             connection.userData = userData
             connection.ownsUserData = false
         }
-        connection.protocolIndex = protocols.flatMap { firstServedProtocol(in: bytesOf($0)) } ?? 0
+        connection.protocolIndex = protocols.flatMap { firstServedProtocol(in: ArraySlice(bytesOf($0))) } ?? 0
         adopt(connection)
         callProtocol(0, connection, LWS_CALLBACK_WSI_CREATE, nil, nil, 0)
         connection.state = .clientConnecting
@@ -78,19 +78,11 @@ extension Context {
     }
 
     /// The first entry of a comma-separated protocol list that this context
-    /// serves: the protocol whose callback hears about the connection until
-    /// the server has chosen.
-    private func firstServedProtocol(in list: [UInt8]) -> Int? {
-        var start = 0
-        for i in 0...list.count where i == list.count || list[i] == 44 {
-            var a = start
-            var b = i
-            while a < b && list[a] == 32 { a += 1 }
-            while b > a && list[b - 1] == 32 { b -= 1 }
-            if a < b, let index = protocolIndex(named: list[a..<b]) { return index }
-            start = i + 1
-        }
-        return nil
+    /// serves: the server's choice from a client's list, and the protocol
+    /// whose callback hears about a client connection until the server
+    /// has chosen.
+    func firstServedProtocol(in list: ArraySlice<UInt8>) -> Int? {
+        firstListItem(list) { $0.isEmpty ? nil : protocolIndex(named: $0) }
     }
 }
 
