@@ -34,6 +34,8 @@ public final class MessageInflater {
     /// The 00 00 ff ff appended to every message, in memory of its own so
     /// that `input` can point at it like at any other input.
     private let tail: UnsafeMutableRawBufferPointer
+    /// A copy of fed bytes made by `retainInput`, owned until the next feed.
+    private var retained: UnsafeMutableRawBufferPointer?
 
     private enum Phase {
         /// All input fed so far is consumed; more of this message, or the
@@ -75,6 +77,20 @@ public final class MessageInflater {
 
     deinit {
         tail.deallocate()
+        retained?.deallocate()
+    }
+
+    /// Copies the fed bytes zlib has not consumed yet into memory the
+    /// inflater owns, so the caller may reuse the buffer it fed from before
+    /// pulling the rest of the output: a receiver whose application paused
+    /// in the middle of a message's output resumes later from the copy.
+    public func retainInput() {
+        guard case .fragment = phase, !input.isEmpty else { return }
+        let copy = UnsafeMutableRawBufferPointer.allocate(byteCount: input.count, alignment: 1)
+        copy.copyMemory(from: input)
+        retained?.deallocate()
+        retained = copy
+        input = UnsafeRawBufferPointer(copy)
     }
 
     /// Hands the decoder the next piece of compressed data: a whole frame
@@ -88,6 +104,8 @@ public final class MessageInflater {
         case .failed:
             return
         case .awaitingInput:
+            retained?.deallocate()
+            retained = nil
             input = compressed
             phase = .fragment(isFinal: isFinalFragmentOfMessage)
         case .fragment, .tail, .messageComplete:

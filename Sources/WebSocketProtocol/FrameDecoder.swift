@@ -104,7 +104,14 @@ public struct FrameDecoder {
     /// takes several calls. Masked payload bytes are unmasked in `buffer`
     /// itself, which is why it is mutable. A `consumed` outside
     /// `0...buffer.count` is clamped into it rather than trusted.
-    public mutating func next(_ buffer: UnsafeMutableRawBufferPointer, consumed: inout Int) -> FrameEvent {
+    ///
+    /// `maxPayload` caps the size of one `.payload` event (at least one byte
+    /// is returned). A receiver that hands payload to an application in
+    /// pieces asks for one piece at a time, so that when the application
+    /// stops the flow after a piece, the bytes it has not seen are still
+    /// undecoded (and masked) in the buffer and can be kept for later.
+    public mutating func next(_ buffer: UnsafeMutableRawBufferPointer, consumed: inout Int,
+                              maxPayload: Int = .max) -> FrameEvent {
         consumed = min(max(consumed, 0), buffer.count)
         while true {
             switch state {
@@ -112,7 +119,8 @@ public struct FrameDecoder {
                 return .protocolError(code)
 
             case .dataPayload(let maskingKey, let keyOffset):
-                return nextDataPayload(buffer, consumed: &consumed, maskingKey: maskingKey, keyOffset: keyOffset)
+                return nextDataPayload(buffer, consumed: &consumed, maskingKey: maskingKey, keyOffset: keyOffset,
+                                       maxPayload: max(maxPayload, 1))
 
             case .controlPayload:
                 return nextControlPayload(buffer, consumed: &consumed)
@@ -362,13 +370,13 @@ public struct FrameDecoder {
     // MARK: - Payload
 
     private mutating func nextDataPayload(_ buffer: UnsafeMutableRawBufferPointer, consumed: inout Int,
-                                          maskingKey: MaskingKey?, keyOffset: Int) -> FrameEvent
+                                          maskingKey: MaskingKey?, keyOffset: Int, maxPayload: Int) -> FrameEvent
     {
         if remainingPayloadInFrame == 0 {
             state = .header(.awaitingFirstByte)
             return .frameEnd
         }
-        let available = buffer.count &- consumed
+        let available = min(buffer.count &- consumed, maxPayload)
         guard available > 0 else { return .needMoreData }
         let count = UInt64(available) < remainingPayloadInFrame
             ? available : Int(truncatingIfNeeded: remainingPayloadInFrame)

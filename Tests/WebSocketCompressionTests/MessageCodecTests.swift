@@ -81,6 +81,34 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(inflateMessage(inflater, payload).value, second)
     }
 
+    /// A receiver may stop pulling in the middle of a message, reuse the
+    /// buffer it fed from, and finish later: `retainInput` keeps what zlib
+    /// had not consumed yet.
+    func testRetainedInputSurvivesTheFedBufferBeingOverwritten() throws {
+        var generator = SeededGenerator(seed: 3)
+        // Random bytes barely compress, so most of the input is still
+        // unconsumed after the first 1000 bytes of output.
+        let message = Samples.random(count: 50_000, using: &generator)
+        let deflater = try XCTUnwrap(MessageDeflater())
+        let inflater = try XCTUnwrap(MessageInflater())
+        var payload = deflateMessage(deflater, message)
+        var buffer = [UInt8](repeating: 0, count: 1000)
+        var out: [UInt8] = []
+        payload.withUnsafeMutableBytes { input in
+            inflater.feed(UnsafeRawBufferPointer(input), isFinalFragmentOfMessage: true)
+            if case .produced(let count) = buffer.withUnsafeMutableBytes({ inflater.nextChunk(into: $0) }) {
+                out += buffer[0..<count]
+            }
+            inflater.retainInput()
+            for i in 0..<input.count { input[i] = 0xA5 }
+        }
+        while case .produced(let count) = buffer.withUnsafeMutableBytes({ inflater.nextChunk(into: $0) }) {
+            out += buffer[0..<count]
+        }
+        XCTAssertEqual(out.count, message.count)
+        XCTAssert(out == message)
+    }
+
     /// The last chunk of a message is flagged as such when it is handed
     /// out, also when it fills the buffer exactly (the inflater looks one
     /// byte ahead, and hands that byte out with the next chunk).

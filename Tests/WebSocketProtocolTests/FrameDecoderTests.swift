@@ -167,6 +167,35 @@ final class FrameDecoderTests: XCTestCase {
         XCTAssertEqual(Array(bytes[6...]), hello)
     }
 
+    /// A receiver that stops after one capped payload piece must find the
+    /// rest of the frame still masked in its buffer, so it can keep those
+    /// bytes and feed them again later (flow control inside RECEIVE).
+    func testMaxPayloadLeavesTheRestMaskedForLater() {
+        let payload = (0..<1000).map { UInt8(truncatingIfNeeded: $0 &* 7) }
+        var bytes = wireFrame(0x2, key: rfcKey, payload)
+        var decoder = FrameDecoder(role: .server)
+        var firstPiece: [UInt8] = []
+        var stoppedAt = 0
+        bytes.withUnsafeMutableBytes { buffer in
+            var consumed = 0
+            XCTAssertEqual(decoder.next(buffer, consumed: &consumed, maxPayload: 128), .frameStart(info(.binary, length: 1000)))
+            guard case .payload(let range) = decoder.next(buffer, consumed: &consumed, maxPayload: 128) else {
+                return XCTFail("expected payload")
+            }
+            XCTAssertEqual(range.count, 128)
+            firstPiece = Array(UnsafeMutableRawBufferPointer(rebasing: buffer[range]))
+            stoppedAt = consumed
+        }
+        XCTAssertEqual(firstPiece, Array(payload[0..<128]))
+        XCTAssertEqual(decoder.remainingPayloadInFrame, 872)
+        // The undelivered bytes are untouched wire bytes; fed again in a new
+        // buffer (in odd-sized pieces) they decode to the rest of the frame.
+        let rest = Array(bytes[stoppedAt...])
+        XCTAssertEqual(rest, Array(wireFrame(0x2, key: rfcKey, payload)[stoppedAt...]))
+        let events = decode(rest, with: &decoder, chunkSizes: [13, 200, 7])
+        XCTAssertEqual(events, [.data(Array(payload[128...])), .end])
+    }
+
     func testFragmentedUnmaskedText() {
         var decoder = FrameDecoder(role: .client)
         let events = decode([0x01, 0x03, 0x48, 0x65, 0x6C, 0x80, 0x02, 0x6C, 0x6F], with: &decoder)

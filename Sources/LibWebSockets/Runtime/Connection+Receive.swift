@@ -11,16 +11,40 @@ extension Connection {
         return size > 0 ? size : 4096
     }
 
+    /// deflate-frame frames are delivered whole, as 1.4 delivered them, up
+    /// to this many inflated bytes (or rx_buffer_size, if larger); a frame
+    /// that inflates to more arrives in pieces of this size, so a small
+    /// compressed frame cannot make us allocate without limit. (1.4 closed
+    /// the connection beyond 64 KiB.)
+    static let deflateFrameDeliveryBound = 64 << 10
+
+    /// Where inflated output stopped because the application turned the
+    /// receive flow off in a RECEIVE callback; it resumes from there when
+    /// the flow is turned on again.
+    enum PausedInflation {
+        /// Within a frame: more compressed payload may follow.
+        case midFrame
+        /// After the frame's (or message's) last compressed byte: the
+        /// frame's end is processed once the output is drained.
+        case atFrameEnd
+    }
+
     /// Decodes frames from `bytes`; returns how many bytes were consumed
     /// (all, unless the connection was closed or flow-controlled midway).
     ///
     /// The decoder is asked for events until it needs more data: a frame's
     /// end is reported on the call after its last payload byte, even when
     /// the buffer is exhausted by then.
+    ///
+    /// Uncompressed payload is taken from the decoder one RECEIVE's worth at
+    /// a time, so when the application turns the flow off inside RECEIVE,
+    /// the bytes it has not been given are still undecoded and are held
+    /// with the rest of the input (1.4's mirror protocol relies on this).
     func consumeFrames(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
         while true {
-            let event = decoder.next(bytes, consumed: &consumed)
+            let piece = rxCompressed ? Int.max : max(rxBufferSize - (rxChunk?.count ?? 0), 1)
+            let event = decoder.next(bytes, consumed: &consumed, maxPayload: piece)
             switch event {
             case .needMoreData:
                 return bytes.count
@@ -66,47 +90,42 @@ extension Connection {
         }
     }
 
-    /// Payload bytes of the current data frame, already unmasked in place.
+    /// Payload bytes of the current data frame, already unmasked in place:
+    /// at most one RECEIVE's worth when uncompressed (see `consumeFrames`).
     private func receivePayload(_ payload: UnsafeMutableRawBufferPointer) {
         guard state == .webSocket else { return }  // after our close: ignored
         if rxCompressed, let codec = rxCodec?.inflater {
             codec.feed(UnsafeRawBufferPointer(payload), isFinalFragmentOfMessage: false)
-            drainInflater(codec)
+            if drainInflater(codec) { pausedInflation = .midFrame }
             return
         }
         if messageIsText && !utf8.validate(UnsafeRawBufferPointer(payload)) {
             failWebSocket(1007, "invalid UTF-8 in text message")
             return
         }
-        let limit = rxBufferSize
-        var rest = payload
-        while rest.count > 0 && state == .webSocket && !closeRequested {
-            if (rxChunk?.count ?? 0) == 0 && (rest.count >= limit || decoder.remainingPayloadInFrame == 0) {
-                // The whole chunk is in the read buffer (which has the same
-                // padding around it): deliver it from there, no copy.
-                let n = min(rest.count, limit)
-                rxRemaining = decoder.remainingPayloadInFrame + UInt64(rest.count - n)
-                deliverReceive(rest.baseAddress!, n)
-                rest = UnsafeMutableRawBufferPointer(rebasing: rest[n...])
-                continue
-            }
-            // Only a chunk split across reads needs the connection's own
-            // buffer; it is allocated on demand and dropped at message end,
-            // so idle connections hold none.
-            let chunk = ensureChunk(limit)
-            let n = min(rest.count, chunk.space)
-            chunk.append(UnsafeRawBufferPointer(rebasing: rest[0..<n]))
-            rest = UnsafeMutableRawBufferPointer(rebasing: rest[n...])
-            if chunk.space == 0 {
-                rxRemaining = decoder.remainingPayloadInFrame + UInt64(rest.count)
-                flushChunk(chunk)
-            }
+        if (rxChunk?.count ?? 0) == 0 && (payload.count >= rxBufferSize || decoder.remainingPayloadInFrame == 0) {
+            // The whole chunk is in the read buffer (which has the same
+            // padding around it): deliver it from there, no copy.
+            rxRemaining = decoder.remainingPayloadInFrame
+            deliverReceive(payload.baseAddress!, payload.count)
+            return
+        }
+        // Only a chunk split across reads needs the connection's own
+        // buffer; it is allocated on demand and dropped at message end, so
+        // idle connections hold none.
+        let chunk = ensureChunk(rxBufferSize)
+        chunk.append(UnsafeRawBufferPointer(payload))
+        if chunk.count >= rxBufferSize {
+            rxRemaining = decoder.remainingPayloadInFrame
+            flushChunk(chunk)
         }
     }
 
-    private func ensureChunk(_ limit: Int) -> ReceiveChunk {
-        if let chunk = rxChunk, chunk.capacity == limit { return chunk }
-        let chunk = ReceiveChunk(capacity: limit)
+    /// The connection's receive chunk, with room for at least `minimum`
+    /// bytes when it is created; an existing chunk keeps its bytes.
+    private func ensureChunk(_ minimum: Int) -> ReceiveChunk {
+        if let chunk = rxChunk, chunk.capacity >= minimum || chunk.count > 0 { return chunk }
+        let chunk = ReceiveChunk(capacity: minimum)
         rxChunk = chunk
         return chunk
     }
@@ -125,7 +144,10 @@ extension Connection {
             let ends = codec.kind == .deflateFrame || rxFinal
             if ends, let inflater = codec.inflater {
                 inflater.feed(UnsafeRawBufferPointer(start: nil, count: 0), isFinalFragmentOfMessage: true)
-                drainInflater(inflater)
+                if drainInflater(inflater) {
+                    pausedInflation = .atFrameEnd
+                    return
+                }
                 if state != .webSocket { return }
                 // A message that inflates to nothing is still delivered.
                 if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
@@ -135,6 +157,33 @@ extension Connection {
                 return
             }
         }
+        deliverFrameEnd()
+    }
+
+    /// Continues inflated output the application paused (flow control off
+    /// inside RECEIVE); returns false while it stays paused.
+    func resumePausedInflation() -> Bool {
+        guard let paused = pausedInflation else { return true }
+        guard state == .webSocket, let inflater = rxCodec?.inflater else {
+            pausedInflation = nil
+            return true
+        }
+        pausedInflation = nil
+        if drainInflater(inflater) {
+            pausedInflation = paused
+            return false
+        }
+        if paused == .atFrameEnd && state == .webSocket {
+            if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
+            deliverFrameEnd()
+        }
+        return true
+    }
+
+    /// The end of a data frame as the application sees it: the last piece
+    /// (possibly empty) is delivered, and a text message must end on a
+    /// character boundary.
+    private func deliverFrameEnd() {
         rxRemaining = 0
         if let chunk = rxChunk, chunk.count > 0 {
             flushChunk(chunk)
@@ -151,6 +200,11 @@ extension Connection {
         }
     }
 
+    /// One RECEIVE (or CLIENT_RECEIVE). `bytes` lies in the read buffer or
+    /// a receive chunk, both with padding after the data, so the byte after
+    /// it can be made a NUL for the callback's duration: 1.4 passed text
+    /// that way and its programs compare it with strcmp. The byte is put
+    /// back afterwards, since it may be the next frame's first.
     private func deliverReceive(_ bytes: UnsafeMutableRawPointer, _ count: Int) {
         let reason = role == .client ? LWS_CALLBACK_CLIENT_RECEIVE : LWS_CALLBACK_RECEIVE
         var data = (bytes, count)
@@ -161,7 +215,14 @@ extension Connection {
             }
             data = transformed
         }
-        if callUser(reason, data.0, data.1) != 0 {
+        // An application extension may hand back memory of its own, with no
+        // room we know of after it: only our buffers get the NUL.
+        let terminator: UnsafeMutableRawPointer? = data.0 == bytes && data.1 <= count ? bytes + data.1 : nil
+        let saved = terminator?.load(as: UInt8.self)
+        terminator?.storeBytes(of: 0, as: UInt8.self)
+        let answer = callUser(reason, data.0, data.1)
+        if let terminator, let saved { terminator.storeBytes(of: saved, as: UInt8.self) }
+        if answer != 0 {
             requestClose()
         }
     }
@@ -175,8 +236,9 @@ extension Connection {
         case .pong:
             if role == .client && state == .webSocket {
                 var copy = payload
+                copy.append(0)  // NUL-terminated, like RECEIVE
                 copy.withUnsafeMutableBytes { raw in
-                    if callUser(LWS_CALLBACK_CLIENT_RECEIVE_PONG, raw.baseAddress, raw.count) != 0 {
+                    if callUser(LWS_CALLBACK_CLIENT_RECEIVE_PONG, raw.baseAddress, raw.count - 1) != 0 {
                         requestClose()
                     }
                 }
@@ -215,14 +277,24 @@ extension Connection {
 
     /// Pulls inflated bytes into the receive chunk, validating text and
     /// delivering full chunks; the last, partial chunk is left for
-    /// frameEnded. Inflated data never reaches the user in pieces larger
-    /// than rx_buffer_size, and a message that inflates beyond the bound
-    /// closes with 1009.
-    private func drainInflater(_ inflater: MessageInflater) {
-        let limit = rxBufferSize
+    /// frameEnded. permessage-deflate data reaches the user in pieces of at
+    /// most rx_buffer_size; a deflate-frame frame whole, up to
+    /// `deflateFrameDeliveryBound`. A message that inflates beyond the
+    /// overall bound closes with 1009.
+    ///
+    /// Returns true when the application turned the receive flow off in a
+    /// RECEIVE: the inflater then keeps its unconsumed input (the read
+    /// buffer it points into is about to be reused) and the rest of the
+    /// output waits for `resumePausedInflation`.
+    private func drainInflater(_ inflater: MessageInflater) -> Bool {
+        let wholeFrames = rxCodec?.kind == .deflateFrame
+        let limit = wholeFrames ? max(rxBufferSize, Connection.deflateFrameDeliveryBound) : rxBufferSize
         var spare: UInt8 = 0
         while state == .webSocket && !closeRequested {
-            let chunk = ensureChunk(limit)
+            let chunk = ensureChunk(rxBufferSize)
+            if chunk.space == 0 && chunk.capacity < limit {
+                chunk.grow(to: min(chunk.capacity * 2, limit))
+            }
             // A full chunk goes out only once a further byte is known to
             // follow (pulled into `spare`): a message whose inflated size is
             // a multiple of rx_buffer_size then ends with a full final piece
@@ -237,22 +309,27 @@ extension Connection {
                 if isFull {
                     rxRemaining = 1
                     flushChunk(chunk)
-                    if state != .webSocket || closeRequested { return }
+                    if state != .webSocket || closeRequested { return false }
                     chunk.start.storeBytes(of: spare, as: UInt8.self)
                 }
                 let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
                 if messageIsText && !utf8.validate(fresh) {
                     failWebSocket(1007, "invalid UTF-8 in inflated text message")
-                    return
+                    return false
                 }
                 chunk.count += n
+                if isFull && !rxFlowEnabled {
+                    inflater.retainInput()
+                    return true
+                }
             case .needInput, .messageEnd:
-                return
+                return false
             case .error(let error):
                 failWebSocket(error.closeCode.rawValue, "compressed payload rejected")
-                return
+                return false
             }
         }
+        return false
     }
 
     /// Fails the connection (RFC 6455 7.1.7): close frame with `code`, a log

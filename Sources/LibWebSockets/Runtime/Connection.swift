@@ -78,6 +78,8 @@ final class Connection {
     var heldInput: [UInt8] = []
     /// The held input already went through PACKET_RX_PREPARSE.
     var heldInputIsPrepared = false
+    /// Inflated output the application paused by turning the flow off.
+    var pausedInflation: PausedInflation?
     var inputQueued = false
 
     // HTTP
@@ -222,9 +224,9 @@ final class Connection {
         }
         // Input held back earlier must be processed before anything newer,
         // or messages would be reordered.
-        if !heldInput.isEmpty {
+        if !heldInput.isEmpty || pausedInflation != nil {
             resumeInput()
-            guard heldInput.isEmpty else { return }
+            guard heldInput.isEmpty, pausedInflation == nil else { return }
         }
         let buffer = context.readBuffer
         // TLS may hold decrypted bytes epoll cannot see: keep reading while
@@ -292,6 +294,10 @@ final class Connection {
     func resumeInput() {
         inputQueued = false
         guard state != .dead, rxFlowEnabled else { return }
+        guard resumePausedInflation() else {
+            completeRequestedClose()
+            return
+        }
         if heldInput.isEmpty {
             if tls?.hasBufferedInput == true { handleReadable() }
             completeRequestedClose()
@@ -330,7 +336,7 @@ final class Connection {
     }
 
     func scheduleHeldInput() {
-        guard !heldInput.isEmpty || tls?.hasBufferedInput == true, !inputQueued else { return }
+        guard !heldInput.isEmpty || pausedInflation != nil || tls?.hasBufferedInput == true, !inputQueued else { return }
         inputQueued = true
         context.pendingInput.append(self)
         if !context.usesInternalService { context.wake.signal() }
@@ -444,6 +450,7 @@ final class Connection {
         headers = nil
         headParser = nil
         rxChunk = nil
+        pausedInflation = nil
         heldInput = []
     }
 
