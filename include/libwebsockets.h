@@ -987,7 +987,16 @@ libwebsocket_service_fd(struct libwebsocket_context *context,
  * host:     the Host header value.
  * origin:   the Origin header value.
  * protocol: NULL, or the subprotocol name(s) to ask for, comma-separated;
- *           the server picks one.
+ *           the server picks one. The connection is bound to the
+ *           protocols[] entry named as the server answered, or to the
+ *           entry whose own name is a comma list containing that answer
+ *           (1.4 programs name an entry "a,b" and offer that string). An
+ *           answer equal to the whole offered list, as 1.4 servers gave,
+ *           is accepted too. Our server answers one name (RFC 6455 4.2.2;
+ *           browsers refuse a list): so a 1.4 client still linked to the
+ *           original library that names an entry "a,b" cannot use the
+ *           answer "a" from our server, nor from any later libwebsockets
+ *           or other RFC server; relinked against this library, it can.
  * ietf_version_or_minus_one: -1 for RFC 6455 (version 13), or an explicit
  *           protocol version number.
  *

@@ -539,7 +539,7 @@ usage(FILE *out)
 		"  -O, --origin VALUE      Origin header (default none)\n"
 		"  -r, --protocols LIST    Sec-WebSocket-Protocol to offer\n"
 		"  -S, --serve LIST        protocols the context has "
-		"(default: --protocols)\n"
+		"(default: --protocols; split at ';' if it has one)\n"
 		"  -s, --ssl N             ssl_connection: 0 ws://, 1 wss://\n"
 		"                          verified, 2 wss:// self-signed ok\n"
 		"  -A, --ca FILE           CA certificates (ssl_ca_filepath)\n"
@@ -584,16 +584,21 @@ parse_long(const char *s, long min, long max, long *out)
 	return 0;
 }
 
-/* Splits a comma-separated list into the context's protocols array. */
+/*
+ * Splits a comma-separated list into the context's protocols array; a list
+ * with a ';' is split at ';' instead, so that an entry can be named with a
+ * comma list, as 1.4's test client names its first protocol.
+ */
 static int
 fill_protocols(const char *list)
 {
 	const char *p = list, *end;
+	char separator = list && strchr(list, ';') ? ';' : ',';
 	size_t n;
 	int count = 0;
 
 	while (list && *p) {
-		end = strchr(p, ',');
+		end = strchr(p, separator);
 		n = end ? (size_t)(end - p) : strlen(p);
 		while (n && *p == ' ') {
 			p++;

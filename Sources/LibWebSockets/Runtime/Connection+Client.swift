@@ -235,10 +235,13 @@ extension Connection {
             return acceptServerExtensions(table.value(of: HeaderToken.extensions))
         }
         guard let chosen else { return "server chose no subprotocol" }
-        guard listContainsItem(ArraySlice(offered), chosen) else {
+        // RFC servers answer one name from the list; 1.4 servers echoed the
+        // whole list a 1.4 client offered ("a,b"), byte for byte.
+        let echoedWholeOffer = chosen.elementsEqual(offered)
+        guard echoedWholeOffer || listContainsItem(ArraySlice(offered), chosen) else {
             return "server chose a subprotocol we did not offer"
         }
-        guard let index = context.protocolIndex(named: chosen) else {
+        guard let index = context.clientProtocolIndex(answered: chosen) else {
             return "server chose a subprotocol this context does not serve"
         }
         protocolIndex = index

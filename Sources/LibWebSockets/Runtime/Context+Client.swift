@@ -84,6 +84,22 @@ extension Context {
     func firstServedProtocol(in list: ArraySlice<UInt8>) -> Int? {
         firstListItem(list) { $0.isEmpty ? nil : protocolIndex(named: $0) }
     }
+
+    /// The protocols[] entry a server's Sec-WebSocket-Protocol answer binds
+    /// a client connection to. 1.4 programs may name an entry with a comma
+    /// list ("dumb-increment-protocol,fake-nonexistant-protocol") and offer
+    /// that string: an RFC server answers one name of it, a 1.4 server the
+    /// whole list. So: the entry named exactly as answered, else the first
+    /// entry whose comma-list name contains the answer, else (an answered
+    /// list) the first served name in it.
+    func clientProtocolIndex(answered: ArraySlice<UInt8>) -> Int? {
+        if let exact = protocolIndex(named: answered) { return exact }
+        for i in 0..<protocolCount {
+            guard let name = protocols[i].name, strchr(name, 44) != nil else { continue }  // ","
+            if listContainsItem(ArraySlice(bytesOf(name)), answered) { return i }
+        }
+        return firstServedProtocol(in: answered)
+    }
 }
 
 /// A host as the host part of "host:port" (CONNECT target, Host header):
