@@ -16,6 +16,21 @@
  * from that thread, either from your own loop or from inside a callback.
  * The only exceptions are libwebsocket_callback_on_writable() and
  * libwebsocket_cancel_service(), which are safe from any thread.
+ *
+ * Where we are stricter than 1.4, on purpose (RFC 6455 / RFC 7230):
+ *  - a text message that is not valid UTF-8 closes the connection with
+ *    1007 (1.4 delivered it);
+ *  - a zero-length message is delivered as a RECEIVE with len 0 (1.4
+ *    dropped it);
+ *  - a HEAD request is answered 501 (1.4 dropped the connection);
+ *  - a server answers one subprotocol name, never the client's whole list
+ *    (see libwebsocket_client_connect());
+ *  - a header line may end in a lone LF (RFC 7230 3.5), as 1.4 accepted,
+ *    but bare CR, obs-fold and conflicting lengths are refused with 400.
+ * Where 1.4 programs relied on behaviour the 1.4 API text never wrote down,
+ * we do as 1.4 did: RECEIVE data is NUL-terminated, flow control stops
+ * RECEIVE at once, deflate-frame frames arrive whole, log lines end in a
+ * newline.
  */
 
 #ifndef LIBWEBSOCKETS_H_
@@ -278,7 +293,16 @@ enum libwebsocket_callback_reasons {
 	/** Server side: payload data arrived; in / len. At most
 	 *  rx_buffer_size bytes per call: see
 	 *  libwebsockets_remaining_packet_payload() and
-	 *  libwebsocket_is_final_fragment() to find message boundaries. */
+	 *  libwebsocket_is_final_fragment() to find message boundaries.
+	 *  ((char *)in)[len] is 0 during the callback, so text may be used as
+	 *  a C string (unless an application extension supplied the buffer).
+	 *  in is valid only until the callback returns. Calling
+	 *  libwebsocket_rx_flow_control(wsi, 0) here stops RECEIVE at once,
+	 *  also for the rest of a frame already read; it arrives after the
+	 *  flow is turned on again. A deflate-frame frame arrives whole, up to
+	 *  64 KiB inflated (or rx_buffer_size if larger), in pieces of that
+	 *  size beyond it (1.4 closed the connection there). A zero-length
+	 *  message is one RECEIVE with len 0. */
 	LWS_CALLBACK_RECEIVE = 6,
 	/** Client side counterpart of LWS_CALLBACK_RECEIVE. */
 	LWS_CALLBACK_CLIENT_RECEIVE = 7,
