@@ -147,13 +147,23 @@ extension Connection {
                 break
             }
             if kind != .application {
-                if rsv1Taken { return "server accepted two extensions that both use RSV1" }
+                // Only deflate-frame may be stacked (a 1.4 server answers
+                // both of its names and runs both: DeflateFrameLayers).
+                let stacked = activeExtensions.filter { $0.ownsRSV1 }
+                if stacked.contains(where: { $0.kind != .deflateFrame }) || (rsv1Taken && kind != .deflateFrame) {
+                    return "server accepted two extensions that both use RSV1"
+                }
                 rsv1Taken = true
             }
             guard let active = activate(index, kind: kind, role: .client, parameters: parameters, frameSettings: frameSettings) else {
                 return "cannot activate an accepted extension"
             }
             context.extensionSet.call(index, context, self, LWS_EXT_CALLBACK_CLIENT_CONSTRUCT, active.userData, nil, 0)
+        }
+        let layers = activeExtensions.filter { $0.ownsRSV1 }
+        if layers.count > 1 {
+            Log.note("client fd \(fd): server accepted deflate-frame under \(layers.count) names: compressing each frame \(layers.count) times, as 1.4 servers do")
+            deflateLayers = DeflateFrameLayers(layers: layers)
         }
         return nil
     }
@@ -181,6 +191,7 @@ extension Connection {
     func destroyExtensions() {
         let active = activeExtensions
         activeExtensions = []
+        deflateLayers = nil
         for ext in active {
             context.extensionSet.call(ext.index, context, self, LWS_EXT_CALLBACK_DESTROY, ext.userData, nil, 0)
         }

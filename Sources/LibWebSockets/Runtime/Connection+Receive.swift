@@ -94,6 +94,12 @@ extension Connection {
     /// at most one RECEIVE's worth when uncompressed (see `consumeFrames`).
     private func receivePayload(_ payload: UnsafeMutableRawBufferPointer) {
         guard state == .webSocket else { return }  // after our close: ignored
+        if rxCompressed, let layers = deflateLayers {
+            if !layers.collect(UnsafeRawBufferPointer(payload)) {
+                failWebSocket(1009, "layered deflate-frame frame too large")
+            }
+            return
+        }
         if rxCompressed, let codec = rxCodec?.inflater {
             codec.feed(UnsafeRawBufferPointer(payload), isFinalFragmentOfMessage: false)
             if drainInflater(codec) { pausedInflation = .midFrame }
@@ -143,8 +149,7 @@ extension Connection {
             // deflate-frame at every frame.
             let ends = codec.kind == .deflateFrame || rxFinal
             if ends, let inflater = codec.inflater {
-                inflater.feed(UnsafeRawBufferPointer(start: nil, count: 0), isFinalFragmentOfMessage: true)
-                if drainInflater(inflater) {
+                if feedFrameEnd(to: inflater) {
                     pausedInflation = .atFrameEnd
                     return
                 }
@@ -158,6 +163,26 @@ extension Connection {
             }
         }
         deliverFrameEnd()
+    }
+
+    /// Ends the compressed input of a frame (deflate-frame) or message and
+    /// drains the inflater; true when the application paused it. Layered
+    /// deflate-frame first runs the frame through the earlier layers.
+    private func feedFrameEnd(to inflater: MessageInflater) -> Bool {
+        guard let layers = deflateLayers else {
+            inflater.feed(UnsafeRawBufferPointer(start: nil, count: 0), isFinalFragmentOfMessage: true)
+            return drainInflater(inflater)
+        }
+        guard let input = layers.inflateEarlierLayers() else {
+            failWebSocket(1007, "layered deflate-frame payload rejected")
+            return false
+        }
+        // The layers own `input` until the next frame, and a paused
+        // inflater copies what it has not read (retainInput).
+        return input.withUnsafeBytes { bytes in
+            inflater.feed(bytes, isFinalFragmentOfMessage: true)
+            return drainInflater(inflater)
+        }
     }
 
     /// Continues inflated output the application paused (flow control off
@@ -270,9 +295,10 @@ extension Connection {
         }
     }
 
-    /// The compression extension active on this connection, if any.
+    /// The compression extension whose output reaches RECEIVE, if any (the
+    /// last layer when deflate-frame runs twice).
     var rxCodec: ActiveExtension? {
-        activeExtensions.first { $0.ownsRSV1 }
+        deflateLayers?.lastLayer ?? activeExtensions.first { $0.ownsRSV1 }
     }
 
     /// Pulls inflated bytes into the receive chunk, validating text and

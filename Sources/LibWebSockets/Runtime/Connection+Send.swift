@@ -185,7 +185,7 @@ extension Connection {
         let masked = role == .client && protocolBits & UInt32(LWS_WRITE_CLIENT_IGNORE_XOR_MASK.rawValue) == 0
         if opcode.isControl || activeExtensions.isEmpty {
             sendFrame(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length)
-        } else if !sendThroughExtensions(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length) {
+        } else if !sendInDeflateFramePieces(opcode: opcode, fin: fin, masked: masked, payload: buffer, length: length) {
             return -1
         }
         if opcode == .close {
@@ -194,6 +194,28 @@ extension Connection {
             setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
         }
         return closeRequested ? -1 : Int32(truncatingIfNeeded: length)
+    }
+
+    /// The most payload one deflate-frame frame carries before compression:
+    /// a 1.4 peer drops the connection beyond it (its inflate buffer stops
+    /// at 65535 bytes), so a larger write goes out as several frames of one
+    /// message.
+    static let maxDeflateFramePayload = 65535
+
+    private func sendInDeflateFramePieces(opcode: Opcode, fin: Bool, masked: Bool,
+                                          payload: UnsafeMutablePointer<UInt8>, length: Int) -> Bool {
+        guard rxCodec?.kind == .deflateFrame, length > Connection.maxDeflateFramePayload else {
+            return sendThroughExtensions(opcode: opcode, fin: fin, masked: masked, payload: payload, length: length)
+        }
+        var offset = 0
+        while offset < length {
+            let n = min(length - offset, Connection.maxDeflateFramePayload)
+            let last = offset + n == length
+            guard sendThroughExtensions(opcode: offset == 0 ? opcode : .continuation, fin: fin && last,
+                                        masked: masked, payload: payload + offset, length: n) else { return false }
+            offset += n
+        }
+        return true
     }
 
     /// A data frame with extensions active: application extensions see the
@@ -218,7 +240,10 @@ extension Connection {
             if startsMessage { txCompressed = true }
             if codec.kind == .deflateFrame || txCompressed {
                 let isFinal = codec.kind == .deflateFrame || fin
-                guard deflater.compress(UnsafeRawBufferPointer(start: data.0, count: data.1), isFinal: isFinal, appendingTo: &framed) else {
+                let plain = UnsafeRawBufferPointer(start: data.0, count: data.1)
+                let compressed = deflateLayers.map { $0.compress(plain, appendingTo: &framed) }
+                    ?? deflater.compress(plain, isFinal: isFinal, appendingTo: &framed)
+                guard compressed else {
                     Log.error("fd \(fd): compression failed")
                     return false
                 }

@@ -98,6 +98,8 @@ final class Connection {
 
     // Extensions
     var activeExtensions: [ActiveExtension] = []
+    /// deflate-frame answered under both names by a 1.4 server: run twice.
+    var deflateLayers: DeflateFrameLayers?
     var clientOfferedExtensions: [ExtensionOffer] = []
     /// The message (permessage-deflate) or frame (deflate-frame) being
     /// received is compressed: its payload goes through the inflater.
