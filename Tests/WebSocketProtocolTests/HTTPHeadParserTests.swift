@@ -110,17 +110,6 @@ final class HTTPHeadParserTests: XCTestCase {
         XCTAssertEqual(parser.feed([UInt8(ascii: "\n")] + frame), .complete(consumed: 1))
     }
 
-    func testBareLFLineEndsAreAccepted() {
-        var parser = HTTPHeadParser(mode: .request)
-        let text = "GET / HTTP/1.1\nHost: a\nUpgrade: websocket\n\nBODY"
-        XCTAssertEqual(parser.feed(text), .complete(consumed: text.utf8.count - 4))
-        XCTAssertEqual(parser.text(HeaderToken.getURI), "/")
-        XCTAssertEqual(parser.text(HeaderToken.upgrade), "websocket")
-        var mixed = HTTPHeadParser(mode: .request)
-        XCTAssertEqual(mixed.feed("GET / HTTP/1.0\r\nHost: a\n\r\n"), .complete(consumed: 26))
-        XCTAssertEqual(mixed.version.minor, 0)
-    }
-
     func testEmptyLinesBeforeTheRequestLineAreSkipped() {
         var parser = HTTPHeadParser(mode: .request)
         let text = "\r\n\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n"
