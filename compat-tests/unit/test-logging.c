@@ -1,11 +1,14 @@
 /*
  * Logging: lws_set_log_level (level bitfield and emit function), the lwsl_*
  * macros, _lws_log / _lws_logv, the default stderr emitter's line format,
- * lwsl_emit_syslog, lwsl_hexdump, and truncation of over-long lines.
+ * lwsl_emit_syslog, lwsl_hexdump, truncation of over-long lines, and the
+ * 1.4 line endings: the library's own lines end in "\n", an application's
+ * _lws_log line arrives exactly as formatted.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <syslog.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -38,6 +41,12 @@ static size_t read_all(int fd, char *buf, size_t size)
 	}
 	buf[got] = 0;
 	return got;
+}
+
+/* A context-free way to make the library log a line of its own (ERR). */
+static void provoke_library_error(void)
+{
+	CHECK(libwebsocket_create_context(NULL) == NULL);
 }
 
 /*
@@ -81,6 +90,7 @@ static void test_default_stderr_emitter(void)
 		{ "NOTICE", "hello 42 world" },
 		{ "ERR", "bad thing" },
 		{ "WARN", "careful" },
+		{ "ERR", "libwebsocket_create_context: info is NULL" },
 	};
 	int fds[2], status = -1, lines = 0;
 	struct timeval before, after;
@@ -102,8 +112,10 @@ static void test_default_stderr_emitter(void)
 		_lws_log(LLL_INFO, "info is off by default");
 		_lws_log(LLL_DEBUG, "debug is off by default");
 		lwsl_err("bad %s", "thing");
-		/* A line that already ends in a newline gets no second one. */
+		/* A line that already ends in a newline gets no second one... */
 		lwsl_warn("careful\n");
+		/* ...and neither does one of the library's own, which all do. */
+		provoke_library_error();
 		_exit(0);
 	}
 	close(fds[1]);
@@ -113,7 +125,7 @@ static void test_default_stderr_emitter(void)
 	gettimeofday(&after, NULL);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
 
-	/* Exactly three lines, each newline-terminated, in order. */
+	/* Exactly four lines, each newline-terminated, in order. */
 	CHECK(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
 	CHECK(strstr(out, "\n\n") == NULL);
 	CHECK(strstr(out, "off by default") == NULL);
@@ -121,7 +133,7 @@ static void test_default_stderr_emitter(void)
 		long seconds = -1;
 		const char *message;
 
-		if (lines >= 3) {
+		if (lines >= (int)ARRAY_SIZE(expect)) {
 			unit_failed++;
 			fprintf(stderr, "FAIL: unexpected stderr line \"%s\"\n", line);
 			lines++;
@@ -140,7 +152,7 @@ static void test_default_stderr_emitter(void)
 		}
 		lines++;
 	}
-	CHECK_INT(lines, 3);
+	CHECK_INT(lines, (int)ARRAY_SIZE(expect));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -256,6 +268,72 @@ static void test_logv(void)
 	CHECK_STR(captured[1].text, "100%");
 }
 
+/*
+ * The library's own lines, as 1.4's, end in exactly one "\n": applications
+ * that cut the last character off before printing (a common 1.4-era
+ * emitter) must get "listening on port 9100", not "...port 910".
+ */
+static int ends_in_one_newline(const struct captured_line *line)
+{
+	return line->length > 0 && line->text[line->length - 1] == '\n' &&
+	       strchr(line->text, '\n') == line->text + line->length - 1;
+}
+
+static void check_library_line(const char *needle, const char *without_newline)
+{
+	const struct captured_line *line = capture_find(needle);
+
+	CHECK(line != NULL);
+	if (!line)
+		return;
+	CHECK(ends_in_one_newline(line));
+	CHECK(line->length == strlen(without_newline) + 1 &&
+	      !strncmp(line->text, without_newline, line->length - 1));
+}
+
+static int quiet_callback(struct libwebsocket_context *context,
+			  struct libwebsocket *wsi,
+			  enum libwebsocket_callback_reasons reason, void *user,
+			  void *in, size_t len)
+{
+	(void)context; (void)wsi; (void)reason; (void)user; (void)in; (void)len;
+	return 0;
+}
+
+static void test_library_lines_end_in_newline(void)
+{
+	struct libwebsocket_protocols protocols[] = {
+		{ "http-only", quiet_callback, 0, 0, 0, NULL, NULL, 0 },
+		{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
+	};
+	struct lws_context_creation_info info;
+	struct libwebsocket_context *context;
+	unsigned char byte = 'x';
+
+	capture_start(LLL_ERR | LLL_NOTICE | LLL_DEBUG);
+	provoke_library_error();
+	check_library_line("info is NULL", "libwebsocket_create_context: info is NULL");
+
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.gid = -1;
+	info.uid = -1;
+	context = libwebsocket_create_context(&info);
+	CHECK(context != NULL);
+	if (context)
+		libwebsocket_context_destroy(context);
+	check_library_line("context created",
+			   "libwebsockets context created, 1 protocols, port -1");
+
+	/* Every line, the hexdump's included. */
+	capture_reset();
+	(lwsl_hexdump)(&byte, 1);
+	CHECK_INT(captured_count, 1);
+	if (captured_count == 1)
+		CHECK(ends_in_one_newline(&captured[0]));
+}
+
 /* Longer than the library's 1024-byte line buffer: cut, terminated, no overrun. */
 static void test_truncation(void)
 {
@@ -286,6 +364,62 @@ static void test_truncation(void)
 	capture_reset();
 	lwsl_err("%s", big);
 	CHECK_INT(captured[0].length, 1023);
+}
+
+/*
+ * lwsl_emit_syslog, as the emitter, logs one record per line: with
+ * LOG_PERROR syslog(3) copies each to stderr, where a record carrying a
+ * doubled newline would show as an empty line. Run in a child whose
+ * stderr is a pipe.
+ */
+static void test_syslog_one_line_per_message(void)
+{
+	char out[4096], *line, *save = NULL;
+	const char *expect[] = {
+		"libwebsocket_create_context: info is NULL",
+		"from C with newline",
+		"from C without newline",
+	};
+	int fds[2], status = -1, lines = 0;
+	pid_t pid;
+
+	CHECK(pipe(fds) == 0);
+	fflush(stdout);
+	fflush(stderr);
+	pid = fork();
+	CHECK(pid >= 0);
+	if (pid < 0)
+		return;
+	if (!pid) {
+		close(fds[0]);
+		dup2(fds[1], 2);
+		close(fds[1]);
+		openlog("lws-unit-logging", LOG_PERROR, LOG_USER);
+		lws_set_log_level(LLL_ERR, lwsl_emit_syslog);
+		provoke_library_error();
+		lwsl_err("from C with newline\n");
+		lwsl_err("from C without newline");
+		closelog();
+		_exit(0);
+	}
+	close(fds[1]);
+	read_all(fds[0], out, sizeof(out));
+	close(fds[0]);
+	waitpid(pid, &status, 0);
+	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+
+	CHECK(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
+	CHECK(strstr(out, "\n\n") == NULL);
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (lines < (int)ARRAY_SIZE(expect) && strstr(line, expect[lines])) {
+			unit_passed++;
+		} else {
+			unit_failed++;
+			fprintf(stderr, "FAIL: syslog stderr line %d \"%s\"\n", lines, line);
+		}
+		lines++;
+	}
+	CHECK_INT(lines, (int)ARRAY_SIZE(expect));
 }
 
 static void test_syslog(void)
@@ -381,7 +515,9 @@ int main(void)
 	test_level_filtering();
 	test_formatting();
 	test_logv();
+	test_library_lines_end_in_newline();
 	test_truncation();
+	test_syslog_one_line_per_message();
 	test_syslog();
 	test_hexdump();
 	return unit_finish("test-logging");
