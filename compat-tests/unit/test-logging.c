@@ -80,24 +80,18 @@ static const char *parse_stderr_line(const char *line, long *seconds, const char
 }
 
 /*
- * The default emitter, which must still be in place: run in a child whose
- * stderr is a pipe (so this process keeps its stderr and its log settings).
+ * Runs body in a child whose stderr is a pipe (so this process keeps its
+ * stderr and its log settings) and returns what it wrote there in out.
+ * Checks that the child exited normally and that its output is whole lines:
+ * newline-terminated, with no empty line (no doubled newline).
  */
-static void test_default_stderr_emitter(void)
+static void stderr_of(void (*body)(void), char *out, size_t size)
 {
-	char out[4096], *line, *save = NULL;
-	const char *expect[][2] = {
-		{ "NOTICE", "hello 42 world" },
-		{ "ERR", "bad thing" },
-		{ "WARN", "careful" },
-		{ "ERR", "libwebsocket_create_context: info is NULL" },
-	};
-	int fds[2], status = -1, lines = 0;
-	struct timeval before, after;
+	int fds[2], status = -1;
 	pid_t pid;
 
+	out[0] = 0;
 	CHECK(pipe(fds) == 0);
-	gettimeofday(&before, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -108,26 +102,48 @@ static void test_default_stderr_emitter(void)
 		close(fds[0]);
 		dup2(fds[1], 2);
 		close(fds[1]);
-		lwsl_notice("hello %d %s", 42, "world");
-		_lws_log(LLL_INFO, "info is off by default");
-		_lws_log(LLL_DEBUG, "debug is off by default");
-		lwsl_err("bad %s", "thing");
-		/* A line that already ends in a newline gets no second one... */
-		lwsl_warn("careful\n");
-		/* ...and neither does one of the library's own, which all do. */
-		provoke_library_error();
+		body();
 		_exit(0);
 	}
 	close(fds[1]);
-	read_all(fds[0], out, sizeof(out));
+	read_all(fds[0], out, size);
 	close(fds[0]);
 	waitpid(pid, &status, 0);
-	gettimeofday(&after, NULL);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	/* Exactly four lines, each newline-terminated, in order. */
 	CHECK(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
 	CHECK(strstr(out, "\n\n") == NULL);
+}
+
+static void log_to_default_emitter(void)
+{
+	lwsl_notice("hello %d %s", 42, "world");
+	_lws_log(LLL_INFO, "info is off by default");
+	_lws_log(LLL_DEBUG, "debug is off by default");
+	lwsl_err("bad %s", "thing");
+	/* A line that already ends in a newline gets no second one... */
+	lwsl_warn("careful\n");
+	/* ...and neither does one of the library's own, which all do. */
+	provoke_library_error();
+}
+
+/* The default emitter, which must still be in place. */
+static void test_default_stderr_emitter(void)
+{
+	char out[4096], *line, *save = NULL;
+	const char *expect[][2] = {
+		{ "NOTICE", "hello 42 world" },
+		{ "ERR", "bad thing" },
+		{ "WARN", "careful" },
+		{ "ERR", "libwebsocket_create_context: info is NULL" },
+	};
+	int lines = 0;
+	struct timeval before, after;
+
+	gettimeofday(&before, NULL);
+	stderr_of(log_to_default_emitter, out, sizeof(out));
+	gettimeofday(&after, NULL);
+
+	/* Exactly these lines, in order. */
 	CHECK(strstr(out, "off by default") == NULL);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		long seconds = -1;
@@ -291,19 +307,10 @@ static void check_library_line(const char *needle, const char *without_newline)
 	      !strncmp(line->text, without_newline, line->length - 1));
 }
 
-static int quiet_callback(struct libwebsocket_context *context,
-			  struct libwebsocket *wsi,
-			  enum libwebsocket_callback_reasons reason, void *user,
-			  void *in, size_t len)
-{
-	(void)context; (void)wsi; (void)reason; (void)user; (void)in; (void)len;
-	return 0;
-}
-
 static void test_library_lines_end_in_newline(void)
 {
 	struct libwebsocket_protocols protocols[] = {
-		{ "http-only", quiet_callback, 0, 0, 0, NULL, NULL, 0 },
+		{ "http-only", unit_noop_callback, 0, 0, 0, NULL, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 	};
 	struct lws_context_creation_info info;
@@ -366,11 +373,20 @@ static void test_truncation(void)
 	CHECK_INT(captured[0].length, 1023);
 }
 
+static void log_through_syslog(void)
+{
+	openlog("lws-unit-logging", LOG_PERROR, LOG_USER);
+	lws_set_log_level(LLL_ERR, lwsl_emit_syslog);
+	provoke_library_error();
+	lwsl_err("from C with newline\n");
+	lwsl_err("from C without newline");
+	closelog();
+}
+
 /*
  * lwsl_emit_syslog, as the emitter, logs one record per line: with
  * LOG_PERROR syslog(3) copies each to stderr, where a record carrying a
- * doubled newline would show as an empty line. Run in a child whose
- * stderr is a pipe.
+ * doubled newline would show as an empty line.
  */
 static void test_syslog_one_line_per_message(void)
 {
@@ -380,36 +396,9 @@ static void test_syslog_one_line_per_message(void)
 		"from C with newline",
 		"from C without newline",
 	};
-	int fds[2], status = -1, lines = 0;
-	pid_t pid;
+	int lines = 0;
 
-	CHECK(pipe(fds) == 0);
-	fflush(stdout);
-	fflush(stderr);
-	pid = fork();
-	CHECK(pid >= 0);
-	if (pid < 0)
-		return;
-	if (!pid) {
-		close(fds[0]);
-		dup2(fds[1], 2);
-		close(fds[1]);
-		openlog("lws-unit-logging", LOG_PERROR, LOG_USER);
-		lws_set_log_level(LLL_ERR, lwsl_emit_syslog);
-		provoke_library_error();
-		lwsl_err("from C with newline\n");
-		lwsl_err("from C without newline");
-		closelog();
-		_exit(0);
-	}
-	close(fds[1]);
-	read_all(fds[0], out, sizeof(out));
-	close(fds[0]);
-	waitpid(pid, &status, 0);
-	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	CHECK(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
-	CHECK(strstr(out, "\n\n") == NULL);
+	stderr_of(log_through_syslog, out, sizeof(out));
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		if (lines < (int)ARRAY_SIZE(expect) && strstr(line, expect[lines])) {
 			unit_passed++;
