@@ -7,6 +7,10 @@
 #  2. the exported symbol set, SONAME and dependencies of the installed .so;
 #  3. a C++ translation unit including the header compiles and links with
 #     `pkg-config --cflags --libs`;
+#  3b. a program written the 1.4 way builds with -Werror exactly as it did
+#     against 1.4's header (see legacy-style.c), with and without _DEBUG;
+#  3c. lws_config.h is installed where the Cflags point and its feature
+#     macros match the library (see lws-config.c);
 #  4. a separate CMake project finds the package with find_package(CONFIG)
 #     and links a program that runs;
 #  5. pkg-config reports version 1.4.x.
@@ -46,6 +50,17 @@ step "exports, SONAME and dependencies" \
 step "C++ include compiles and links" \
 	g++ -std=c++11 -Wall -Wextra -Werror $cflags -o "$work/cxx-include" "$compat/abi/cxx-include.cpp" $libs
 step "C++ program runs" "$work/cxx-include"
+legacy_flags="-std=gnu99 -Wall -Wextra -Wno-missing-field-initializers -Werror"
+# shellcheck disable=SC2086
+step "1.4-style program builds warning-free" \
+	gcc $legacy_flags $cflags -o "$work/legacy-style" "$compat/abi/legacy-style.c" $libs
+# shellcheck disable=SC2086
+step "1.4-style program builds warning-free with _DEBUG" \
+	gcc $legacy_flags -D_DEBUG $cflags -o "$work/legacy-style-debug" "$compat/abi/legacy-style.c" $libs
+# shellcheck disable=SC2086
+step "lws_config.h found through the Cflags" \
+	gcc -std=gnu99 -Wall -Wextra -Werror $cflags -o "$work/lws-config" "$compat/abi/lws-config.c" $libs
+step "lws_config.h matches the library" "$work/lws-config"
 step "find_package consumer configures" \
 	cmake -S "$compat/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$stage" -Wno-dev
 step "find_package consumer builds" cmake --build "$work/consumer"

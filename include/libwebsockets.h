@@ -62,7 +62,10 @@ extern "C" {
 #endif
 #endif
 
-/* Lets the compiler check the arguments of the lwsl_* logging macros. */
+/*
+ * printf format checking, for an application's own logging wrappers around
+ * _lws_logv(). The library's _lws_log() does not carry it; see there.
+ */
 #if defined(__GNUC__) || defined(__clang__)
 #define LWS_PRINTF_FORMAT(fmt_index, first_arg) \
 	__attribute__((format(printf, fmt_index, first_arg)))
@@ -115,9 +118,14 @@ enum lws_log_levels {
  * Format a log line printf-style and hand it to the emit function, but only
  * if the category filter (one of enum lws_log_levels) is enabled in the
  * current log level. Normally reached through the lwsl_* macros.
+ *
+ * Deliberately without LWS_PRINTF_FORMAT: 1.4's declaration had no format
+ * attribute, and 1.4 programs that built warning-free against it (its own
+ * test-server passes a size_t to %d) would get -Wformat warnings, which
+ * break their -Werror builds.
  */
 LWS_VISIBLE LWS_EXTERN void
-_lws_log(int filter, const char *format, ...) LWS_PRINTF_FORMAT(2, 3);
+_lws_log(int filter, const char *format, ...);
 
 /** The same as _lws_log(), with the arguments already in a va_list. */
 LWS_VISIBLE LWS_EXTERN void

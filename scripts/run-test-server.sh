@@ -9,5 +9,5 @@ sh scripts/install-deps.sh
 cmake -S . -B build -G Ninja -DCMAKE_INSTALL_PREFIX="$PWD/prefix" >/dev/null
 cmake --build build
 cmake --install build >/dev/null
-echo "installed into $PWD/prefix: lib/libwebsockets.so.5, include/libwebsockets.h, lib/pkgconfig/libwebsockets.pc, bin/libwebsockets-test-*"
+echo "installed into $PWD/prefix: lib/libwebsockets.so.5, include/libwebsockets.h and lws_config.h, lib/pkgconfig/libwebsockets.pc, bin/libwebsockets-test-*"
 exec "$PWD/prefix/bin/libwebsockets-test-server" --port 7681 "$@"

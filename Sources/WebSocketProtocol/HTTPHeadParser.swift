@@ -6,7 +6,8 @@
 /// rather than byte by byte. The parser is deliberately strict where leniency has
 /// caused request smuggling or header injection (obs-fold, whitespace before the
 /// colon, bare CR, conflicting lengths, duplicate Host) and tolerant only where
-/// RFC 7230 allows it (bare LF line ends, empty lines before the request line).
+/// RFC 7230 allows it (bare LF line ends, empty lines before the request line)
+/// or where libwebsockets 1.4 clients need it (see `State.strayLineFeed`).
 public struct HTTPHeadParser {
     public enum Mode {
         case request
@@ -32,6 +33,13 @@ public struct HTTPHeadParser {
         case fieldName
         case valueLeadingSpace
         case value
+        /// A bare LF ended a field line in a head whose start line ended in
+        /// CRLF. A CRLF right after it completes the same line end instead of
+        /// being the blank line: 1.4 clients pass "host:port\n" as the Host
+        /// and send "Host: host:port\n\r\n" mid-head, which 1.4 (reading
+        /// only CR as a line end) upgraded. Anything else here starts the next
+        /// line, as after any line end.
+        case strayLineFeed
         /// The CR of the blank line was seen.
         case headLineFeed
         case complete
@@ -49,6 +57,10 @@ public struct HTTPHeadParser {
     private var headerCount = 0
     /// Still in the request or status line (decides 414 versus 431).
     private var inStartLine = true
+    /// The start line ended in CRLF: a bare LF in this head is a stray one.
+    private var startLineEndsWithCR = false
+    /// A CRLF was joined to a stray LF (see `State.strayLineFeed`).
+    private var joinedStrayLineFeed = false
     /// Method, version or status digits, packed big-endian as they arrive.
     private var word: UInt64 = 0
     private var wordLength = 0
@@ -97,6 +109,8 @@ public struct HTTPHeadParser {
         headBytes = 0
         headerCount = 0
         inStartLine = true
+        startLineEndsWithCR = false
+        joinedStrayLineFeed = false
         word = 0
         wordLength = 0
         target.removeAll(keepingCapacity: true)
@@ -190,7 +204,7 @@ public struct HTTPHeadParser {
                 index += 1
                 if current == .cr || current == .lf {
                     if let error = finishVersion() { return fail(error) }
-                    state = current == .cr ? .lineFeed : startFields()
+                    state = endStartLine(with: current)
                 } else {
                     guard wordLength < 8 else { return fail(.malformed) }
                     word = word &<< 8 | UInt64(current)
@@ -221,10 +235,8 @@ public struct HTTPHeadParser {
                     if wordLength == 3 { storeStatusCode() }
                 } else if current == .space {
                     state = .reasonPhrase
-                } else if current == .cr {
-                    state = .lineFeed
-                } else if current == .lf {
-                    state = startFields()
+                } else if current == .cr || current == .lf {
+                    state = endStartLine(with: current)
                 } else {
                     return fail(.malformed)
                 }
@@ -234,13 +246,8 @@ public struct HTTPHeadParser {
                 guard index < end else { break }
                 let current = byte(at: index)
                 index += 1
-                if current == .cr {
-                    state = .lineFeed
-                } else if current == .lf {
-                    state = startFields()
-                } else {
-                    return fail(.malformed)
-                }
+                guard current == .cr || current == .lf else { return fail(.malformed) }
+                state = endStartLine(with: current)
 
             case .lineFeed:
                 guard byte(at: index) == .lf else { return fail(.malformed) }
@@ -314,7 +321,20 @@ public struct HTTPHeadParser {
                 index += 1
                 guard current == .cr || current == .lf else { return fail(.malformed) }
                 if let error = closeField() { return fail(error) }
-                state = current == .cr ? .lineFeed : .fieldStart
+                if current == .cr {
+                    state = .lineFeed
+                } else {
+                    state = startLineEndsWithCR ? .strayLineFeed : .fieldStart
+                }
+
+            case .strayLineFeed:
+                if byte(at: index) == .cr {
+                    index += 1
+                    joinedStrayLineFeed = true
+                    state = .lineFeed
+                } else {
+                    state = .fieldStart
+                }
 
             case .headLineFeed:
                 guard byte(at: index) == .lf else { return fail(.malformed) }
@@ -391,6 +411,12 @@ public struct HTTPHeadParser {
         return .fieldStart
     }
 
+    /// The state after the CR or LF that ends the request or status line.
+    private mutating func endStartLine(with lineEnd: UInt8) -> State {
+        startLineEndsWithCR = lineEnd == .cr
+        return startLineEndsWithCR ? .lineFeed : startFields()
+    }
+
     /// Splits, decodes and canonicalises the request-target into the URI and
     /// query tokens.
     private mutating func finishTarget() -> HTTPHeadError? {
@@ -463,6 +489,12 @@ public struct HTTPHeadParser {
 
     /// Derives the body framing once the whole head is in.
     private mutating func finishHead() -> HTTPHeadError? {
+        // A parser that ends this head at its stray LF would take the later
+        // fields for a body or the next request; framing a body on top of
+        // that disagreement is how requests are smuggled, so refuse it.
+        if joinedStrayLineFeed && (headers.isPresent(HeaderToken.contentLength) || headers.isPresent(HeaderToken.transferEncoding)) {
+            return .malformed
+        }
         let transferEncoding = headers.withValue(of: HeaderToken.transferEncoding) { HTTPHeadParser.endsWithChunked($0) }
         if let lengthResult = headers.withValue(of: HeaderToken.contentLength, { HTTPHeadParser.contentLength($0) }) {
             guard let length = lengthResult, transferEncoding == nil else { return .conflictingContentLength }

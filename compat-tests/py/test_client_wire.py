@@ -129,6 +129,37 @@ def test_valid_answer_variants(case, lines):
     assert out.kinds().count("ESTABLISHED") == 1
 
 
+LINE_END_ANSWERS = [
+    # (case, the line end after the status line and each of the three
+    # header lines, the blank line)
+    ("bare LF", ["\n"] * 4, "\n"),
+    ("bare LF lines, CRLF blank line", ["\n"] * 4, "\r\n"),
+    ("stray LF before a CRLF mid head", ["\r\n", "\n\r\n", "\r\n", "\r\n"],
+     "\r\n"),
+]
+
+
+@pytest.mark.parametrize("case,ends,blank", LINE_END_ANSWERS,
+                         ids=[c[0] for c in LINE_END_ANSWERS])
+def test_answer_line_ends(case, ends, blank):
+    """RFC 7230 section 3.5 lets a recipient take a bare LF for a line end;
+    a stray LF before a CRLF is how 1.4 peers wrote a header value that
+    ended in "\n"."""
+    def handler(peer):
+        request = peer.read_request()
+        lines = ["HTTP/1.1 101 Switching Protocols", "Upgrade: websocket",
+                 "Connection: Upgrade",
+                 "Sec-WebSocket-Accept: " + rawws.accept_for(request.key())]
+        head = "".join(line + end for line, end in zip(lines, ends)) + blank
+        peer.send(head.encode())
+        peer.wait_eof(10)
+
+    with raw_server(handler) as server:
+        out = run_scenario(server.port, "--close-after", 0)
+    assert out.returncode == 0, out.explain()
+    assert out.kinds().count("ESTABLISHED") == 1
+
+
 def test_status_line_without_reason_phrase():
     def handler(peer):
         request = peer.read_request()

@@ -9,13 +9,6 @@
 /* Counts ERR lines logged by one call. */
 #define ERR_LINES(call) (capture_reset(), (void)(call), capture_count_level(LLL_ERR))
 
-static int noop_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
-		   enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
-{
-	(void)context; (void)wsi; (void)reason; (void)user; (void)in; (void)len;
-	return 0;
-}
-
 static void test_utilities(void)
 {
 	unsigned char md[20];
@@ -76,7 +69,7 @@ static void test_utilities(void)
 
 static void test_connection_calls(void)
 {
-	struct libwebsocket_protocols orphan = { "orphan", noop_cb, 0, 0, 0, NULL, NULL, 0 };
+	struct libwebsocket_protocols orphan = { "orphan", unit_noop_callback, 0, 0, 0, NULL, NULL, 0 };
 	unsigned char buf[LWS_SEND_BUFFER_PRE_PADDING + 16 + LWS_SEND_BUFFER_POST_PADDING];
 	char dest[32], name[32], rip[32];
 
@@ -231,7 +224,7 @@ static void test_context_calls(void)
 		{ "ghost", NULL, 0, 0, 0, NULL, NULL, 0 },
 	};
 	struct libwebsocket_protocols protocols[] = {
-		{ "http-only", noop_cb, 0, 0, 0, NULL, NULL, 0 },
+		{ "http-only", unit_noop_callback, 0, 0, 0, NULL, NULL, 0 },
 		{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 	};
 	struct lws_context_creation_info info;

@@ -1,11 +1,14 @@
 /*
  * Logging: lws_set_log_level (level bitfield and emit function), the lwsl_*
  * macros, _lws_log / _lws_logv, the default stderr emitter's line format,
- * lwsl_emit_syslog, lwsl_hexdump, and truncation of over-long lines.
+ * lwsl_emit_syslog, lwsl_hexdump, truncation of over-long lines, and the
+ * 1.4 line endings: the library's own lines end in "\n", an application's
+ * _lws_log line arrives exactly as formatted.
  */
 #include <ctype.h>
 #include <errno.h>
 #include <stdarg.h>
+#include <syslog.h>
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -40,6 +43,12 @@ static size_t read_all(int fd, char *buf, size_t size)
 	return got;
 }
 
+/* A context-free way to make the library log a line of its own (ERR). */
+static void provoke_library_error(void)
+{
+	CHECK(libwebsocket_create_context(NULL) == NULL);
+}
+
 /*
  * "[<seconds>:<6-digit microseconds>] <LEVEL>: <message>"; returns the
  * message part, or NULL when the line does not have that shape.
@@ -71,23 +80,18 @@ static const char *parse_stderr_line(const char *line, long *seconds, const char
 }
 
 /*
- * The default emitter, which must still be in place: run in a child whose
- * stderr is a pipe (so this process keeps its stderr and its log settings).
+ * Runs body in a child whose stderr is a pipe (so this process keeps its
+ * stderr and its log settings) and returns what it wrote there in out.
+ * Checks that the child exited normally and that its output is whole lines:
+ * newline-terminated, with no empty line (no doubled newline).
  */
-static void test_default_stderr_emitter(void)
+static void stderr_of(void (*body)(void), char *out, size_t size)
 {
-	char out[4096], *line, *save = NULL;
-	const char *expect[][2] = {
-		{ "NOTICE", "hello 42 world" },
-		{ "ERR", "bad thing" },
-		{ "WARN", "careful" },
-	};
-	int fds[2], status = -1, lines = 0;
-	struct timeval before, after;
+	int fds[2], status = -1;
 	pid_t pid;
 
+	out[0] = 0;
 	CHECK(pipe(fds) == 0);
-	gettimeofday(&before, NULL);
 	fflush(stdout);
 	fflush(stderr);
 	pid = fork();
@@ -98,30 +102,54 @@ static void test_default_stderr_emitter(void)
 		close(fds[0]);
 		dup2(fds[1], 2);
 		close(fds[1]);
-		lwsl_notice("hello %d %s", 42, "world");
-		_lws_log(LLL_INFO, "info is off by default");
-		_lws_log(LLL_DEBUG, "debug is off by default");
-		lwsl_err("bad %s", "thing");
-		/* A line that already ends in a newline gets no second one. */
-		lwsl_warn("careful\n");
+		body();
 		_exit(0);
 	}
 	close(fds[1]);
-	read_all(fds[0], out, sizeof(out));
+	read_all(fds[0], out, size);
 	close(fds[0]);
 	waitpid(pid, &status, 0);
-	gettimeofday(&after, NULL);
 	CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
-
-	/* Exactly three lines, each newline-terminated, in order. */
 	CHECK(strlen(out) > 0 && out[strlen(out) - 1] == '\n');
 	CHECK(strstr(out, "\n\n") == NULL);
+}
+
+static void log_to_default_emitter(void)
+{
+	lwsl_notice("hello %d %s", 42, "world");
+	_lws_log(LLL_INFO, "info is off by default");
+	_lws_log(LLL_DEBUG, "debug is off by default");
+	lwsl_err("bad %s", "thing");
+	/* A line that already ends in a newline gets no second one... */
+	lwsl_warn("careful\n");
+	/* ...and neither does one of the library's own, which all do. */
+	provoke_library_error();
+}
+
+/* The default emitter, which must still be in place. */
+static void test_default_stderr_emitter(void)
+{
+	char out[4096], *line, *save = NULL;
+	const char *expect[][2] = {
+		{ "NOTICE", "hello 42 world" },
+		{ "ERR", "bad thing" },
+		{ "WARN", "careful" },
+		{ "ERR", "libwebsocket_create_context: info is NULL" },
+	};
+	int lines = 0;
+	struct timeval before, after;
+
+	gettimeofday(&before, NULL);
+	stderr_of(log_to_default_emitter, out, sizeof(out));
+	gettimeofday(&after, NULL);
+
+	/* Exactly these lines, in order. */
 	CHECK(strstr(out, "off by default") == NULL);
 	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
 		long seconds = -1;
 		const char *message;
 
-		if (lines >= 3) {
+		if (lines >= (int)ARRAY_SIZE(expect)) {
 			unit_failed++;
 			fprintf(stderr, "FAIL: unexpected stderr line \"%s\"\n", line);
 			lines++;
@@ -140,7 +168,7 @@ static void test_default_stderr_emitter(void)
 		}
 		lines++;
 	}
-	CHECK_INT(lines, 3);
+	CHECK_INT(lines, (int)ARRAY_SIZE(expect));
 }
 
 /* ------------------------------------------------------------------------ */
@@ -256,6 +284,63 @@ static void test_logv(void)
 	CHECK_STR(captured[1].text, "100%");
 }
 
+/*
+ * The library's own lines, as 1.4's, end in exactly one "\n": applications
+ * that cut the last character off before printing (a common 1.4-era
+ * emitter) must get "listening on port 9100", not "...port 910".
+ */
+static int ends_in_one_newline(const struct captured_line *line)
+{
+	return line->length > 0 && line->text[line->length - 1] == '\n' &&
+	       strchr(line->text, '\n') == line->text + line->length - 1;
+}
+
+static void check_library_line(const char *needle, const char *without_newline)
+{
+	const struct captured_line *line = capture_find(needle);
+
+	CHECK(line != NULL);
+	if (!line)
+		return;
+	CHECK(ends_in_one_newline(line));
+	CHECK(line->length == strlen(without_newline) + 1 &&
+	      !strncmp(line->text, without_newline, line->length - 1));
+}
+
+static void test_library_lines_end_in_newline(void)
+{
+	struct libwebsocket_protocols protocols[] = {
+		{ "http-only", unit_noop_callback, 0, 0, 0, NULL, NULL, 0 },
+		{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
+	};
+	struct lws_context_creation_info info;
+	struct libwebsocket_context *context;
+	unsigned char byte = 'x';
+
+	capture_start(LLL_ERR | LLL_NOTICE | LLL_DEBUG);
+	provoke_library_error();
+	check_library_line("info is NULL", "libwebsocket_create_context: info is NULL");
+
+	memset(&info, 0, sizeof(info));
+	info.port = CONTEXT_PORT_NO_LISTEN;
+	info.protocols = protocols;
+	info.gid = -1;
+	info.uid = -1;
+	context = libwebsocket_create_context(&info);
+	CHECK(context != NULL);
+	if (context)
+		libwebsocket_context_destroy(context);
+	check_library_line("context created",
+			   "libwebsockets context created, 1 protocols, port -1");
+
+	/* Every line, the hexdump's included. */
+	capture_reset();
+	(lwsl_hexdump)(&byte, 1);
+	CHECK_INT(captured_count, 1);
+	if (captured_count == 1)
+		CHECK(ends_in_one_newline(&captured[0]));
+}
+
 /* Longer than the library's 1024-byte line buffer: cut, terminated, no overrun. */
 static void test_truncation(void)
 {
@@ -286,6 +371,44 @@ static void test_truncation(void)
 	capture_reset();
 	lwsl_err("%s", big);
 	CHECK_INT(captured[0].length, 1023);
+}
+
+static void log_through_syslog(void)
+{
+	openlog("lws-unit-logging", LOG_PERROR, LOG_USER);
+	lws_set_log_level(LLL_ERR, lwsl_emit_syslog);
+	provoke_library_error();
+	lwsl_err("from C with newline\n");
+	lwsl_err("from C without newline");
+	closelog();
+}
+
+/*
+ * lwsl_emit_syslog, as the emitter, logs one record per line: with
+ * LOG_PERROR syslog(3) copies each to stderr, where a record carrying a
+ * doubled newline would show as an empty line.
+ */
+static void test_syslog_one_line_per_message(void)
+{
+	char out[4096], *line, *save = NULL;
+	const char *expect[] = {
+		"libwebsocket_create_context: info is NULL",
+		"from C with newline",
+		"from C without newline",
+	};
+	int lines = 0;
+
+	stderr_of(log_through_syslog, out, sizeof(out));
+	for (line = strtok_r(out, "\n", &save); line; line = strtok_r(NULL, "\n", &save)) {
+		if (lines < (int)ARRAY_SIZE(expect) && strstr(line, expect[lines])) {
+			unit_passed++;
+		} else {
+			unit_failed++;
+			fprintf(stderr, "FAIL: syslog stderr line %d \"%s\"\n", lines, line);
+		}
+		lines++;
+	}
+	CHECK_INT(lines, (int)ARRAY_SIZE(expect));
 }
 
 static void test_syslog(void)
@@ -381,7 +504,9 @@ int main(void)
 	test_level_filtering();
 	test_formatting();
 	test_logv();
+	test_library_lines_end_in_newline();
 	test_truncation();
+	test_syslog_one_line_per_message();
 	test_syslog();
 	test_hexdump();
 	return unit_finish("test-logging");

@@ -165,15 +165,8 @@ static int rx_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
 	return 0;
 }
 
-static int http_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
-		   enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
-{
-	(void)context; (void)wsi; (void)reason; (void)user; (void)in; (void)len;
-	return 0;
-}
-
 static struct libwebsocket_protocols protocols[] = {
-	{ "http-only", http_cb, 0, 0, 0, NULL, NULL, 0 },
+	{ "http-only", unit_noop_callback, 0, 0, 0, NULL, NULL, 0 },
 	{ "small", rx_cb, PSS, 100, 0, NULL, NULL, 0 },
 	{ "default", rx_cb, PSS, 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },

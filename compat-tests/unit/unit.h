@@ -133,4 +133,14 @@ static inline void capture_start(int levels)
 	lws_set_log_level(levels, capture_emit);
 }
 
+/* A protocol callback that handles nothing, for tests that need a table. */
+static inline int unit_noop_callback(struct libwebsocket_context *context,
+				     struct libwebsocket *wsi,
+				     enum libwebsocket_callback_reasons reason,
+				     void *user, void *in, size_t len)
+{
+	(void)context; (void)wsi; (void)reason; (void)user; (void)in; (void)len;
+	return 0;
+}
+
 #endif

@@ -27,10 +27,14 @@ enum Log {
     @inline(__always)
     static func isEnabled(_ level: Int32) -> Bool { levelMask & level != 0 }
 
-    /// Emits one line when `level` is enabled; the line is only built then.
+    /// Emits one of the library's own lines when `level` is enabled; the line
+    /// is only built then. It reaches the emitter ending in one "\n", as 1.4's
+    /// lines did: 1.4-era emitters cut the last character before printing.
+    /// (A C caller's `_lws_log` line goes through `emit` as formatted.)
     static func write(_ level: Int32, _ line: @autoclosure () -> LogLine) {
         guard isEnabled(level) else { return }
         var bytes = line().bytes
+        if bytes.last != UInt8(ascii: "\n") { bytes.append(UInt8(ascii: "\n")) }
         bytes.append(0)
         bytes.withUnsafeBufferPointer { buffer in
             buffer.baseAddress!.withMemoryRebound(to: CChar.self, capacity: buffer.count) {
@@ -55,7 +59,9 @@ enum Log {
     }
 
     /// The default emitter: `[seconds:microseconds] LEVEL: line`, written with
-    /// a single write(2) so lines from several threads never interleave.
+    /// a single write(2) so lines from several threads never interleave. The
+    /// newline is added only when missing: the library's own lines carry one,
+    /// a C caller's may or may not.
     static func emitToStderr(_ level: Int32, _ line: UnsafePointer<CChar>?) {
         var tv = timeval()
         gettimeofday(&tv, nil)
