@@ -1015,6 +1015,9 @@ libwebsocket_service_fd(struct libwebsocket_context *context,
  * port:     server TCP port.
  * ssl_connection: 0 for ws://, 1 for wss:// with certificate checking,
  *           2 for wss:// accepting self-signed server certificates.
+ *           Checking covers the chain (the system's CAs, SSL_CERT_FILE /
+ *           SSL_CERT_DIR, ssl_ca_filepath) and, stricter than 1.4, that
+ *           the certificate names the address connected to.
  * path:     the request path, e.g. "/".
  * host:     the Host header value.
  * origin:   the Origin header value.

@@ -69,7 +69,8 @@ static const char *parse_stderr_line(const char *line, long *seconds, const char
 		return NULL;
 	for (digits = 0; isdigit((unsigned char)*p); p++)
 		digits++;
-	if (digits != 6 || *p++ != ']' || *p++ != ' ')
+	/* 1.4's format: the fraction of the second in units of 100 us. */
+	if (digits != 4 || *p++ != ']' || *p++ != ' ')
 		return NULL;
 	if (strncmp(p, level, strlen(level)))
 		return NULL;
@@ -158,7 +159,7 @@ static void test_default_stderr_emitter(void)
 		message = parse_stderr_line(line, &seconds, expect[lines][0]);
 		if (!message) {
 			unit_failed++;
-			fprintf(stderr, "FAIL: stderr line \"%s\" is not \"[s:usec] %s: ...\"\n",
+			fprintf(stderr, "FAIL: stderr line \"%s\" is not \"[s:NNNN] %s: ...\"\n",
 				line, expect[lines][0]);
 		} else {
 			unit_passed++;

@@ -58,7 +58,8 @@ enum Log {
         }
     }
 
-    /// The default emitter: `[seconds:microseconds] LEVEL: line`, written with
+    /// The default emitter: `[seconds:NNNN] LEVEL: line` with NNNN in units
+    /// of 100 µs, the format 1.4 printed (scripts parse it), written with
     /// a single write(2) so lines from several threads never interleave. The
     /// newline is added only when missing: the library's own lines carry one,
     /// a C caller's may or may not.
@@ -69,10 +70,10 @@ enum Log {
         out.appendLiteral("[")
         out.appendInterpolation(Int(tv.tv_sec))
         out.appendLiteral(":")
-        var usec: [UInt8] = []
-        appendDecimal(Int(tv.tv_usec), to: &usec)
-        while usec.count < 6 { usec.insert(UInt8(ascii: "0"), at: 0) }
-        out.appendInterpolation(bytes: usec)
+        var fraction: [UInt8] = []
+        appendDecimal(Int(tv.tv_usec) / 100, to: &fraction)
+        while fraction.count < 4 { fraction.insert(UInt8(ascii: "0"), at: 0) }
+        out.appendInterpolation(bytes: fraction)
         out.appendLiteral("] ")
         out.appendLiteral(name(of: level))
         out.appendLiteral(": ")
@@ -86,7 +87,8 @@ enum Log {
         switch level {
         case err: return LOG_ERR
         case warn: return LOG_WARNING
-        case notice, info: return LOG_INFO
+        case notice: return LOG_NOTICE
+        case info: return LOG_INFO
         default: return LOG_DEBUG
         }
     }
@@ -100,7 +102,7 @@ enum Log {
         case debug: return "DEBUG"
         case parser: return "PARSER"
         case header: return "HEADER"
-        case ext: return "EXT"
+        case ext: return "EXTENSION"
         case client: return "CLIENT"
         case latency: return "LATENCY"
         default: return "LOG"
