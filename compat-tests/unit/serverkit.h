@@ -419,12 +419,12 @@ static const char kit_key_accept[] = "s3pPLMBiTxaQ9kYGzzhZRbK+xOo=";
 
 /*
  * Sends an upgrade request for protocol (NULL: no Sec-WebSocket-Protocol)
- * with extra header lines (each ending in \r\n, or NULL), then reads the
- * response head. Returns the HTTP status, or -1 when none arrived.
+ * with extra header lines (each ending in \r\n, or NULL). Returns 0 when
+ * it was sent.
  */
-static inline int kit_upgrade(int fd, const char *protocol, const char *extra)
+static inline int kit_send_upgrade(int fd, const char *protocol, const char *extra)
 {
-	char request[2048], head[4096];
+	char request[2048];
 
 	snprintf(request, sizeof(request),
 		 "GET /ws HTTP/1.1\r\n"
@@ -438,7 +438,18 @@ static inline int kit_upgrade(int fd, const char *protocol, const char *extra)
 		 "\r\n",
 		 protocol ? "Sec-WebSocket-Protocol: " : "", protocol ? protocol : "",
 		 protocol ? "\r\n" : "", extra ? extra : "");
-	if (kit_send_str(fd, request))
+	return kit_send_str(fd, request);
+}
+
+/*
+ * kit_send_upgrade, then reads the response head. Returns the HTTP status,
+ * -1 when none arrived, -2 for a 101 with the wrong accept key.
+ */
+static inline int kit_upgrade(int fd, const char *protocol, const char *extra)
+{
+	char head[4096];
+
+	if (kit_send_upgrade(fd, protocol, extra))
 		return -1;
 	if (!kit_read_head(fd, head, sizeof(head), 3000))
 		return -1;

@@ -12,7 +12,9 @@ extension Context {
             flushCorked()
             corking = false
         }
-        runPendingWork()
+        // Writable callbacks wait until this call has read what is ready:
+        // see runPendingWork.
+        runPendingWork(deliveringWritable: false)
         flushCorked()
         var timeout = timeoutMs < 0 ? Int32(1000) : timeoutMs
         if hasPendingWork { timeout = 0 }
@@ -130,7 +132,15 @@ extension Context {
     /// Work queued for "the next service call": writable callbacks on sockets
     /// with nothing buffered, input held back by flow control or pipelining,
     /// and closes requested from inside user callbacks.
-    func runPendingWork() {
+    ///
+    /// Writable callbacks are delivered after the input that was ready when
+    /// the service call began has been read and delivered, as 1.4 did (it
+    /// armed POLLOUT and served it on a later poll round). A WRITEABLE the
+    /// application asks for again from inside WRITEABLE therefore comes only
+    /// after another round of input: 1.4 programs (an MQTT broker among
+    /// them) send only what became ready and stop asking when a WRITEABLE
+    /// finds nothing, counting on the input in between to release more.
+    func runPendingWork(deliveringWritable: Bool = true) {
         if !pendingClose.isEmpty {
             let closing = pendingClose
             pendingClose = []
@@ -141,7 +151,7 @@ extension Context {
             pendingInput = []
             for connection in ready { connection.resumeInput() }
         }
-        if !pendingWritable.isEmpty {
+        if deliveringWritable && !pendingWritable.isEmpty {
             let ready = pendingWritable
             pendingWritable = []
             for connection in ready { connection.deliverPendingWritable() }
