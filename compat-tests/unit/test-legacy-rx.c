@@ -12,8 +12,12 @@
  *    for the NUL is given back (the next frame arrives intact).
  *
  * Both run once with libwebsocket_service and once with an external poll
- * loop.
+ * loop; flow control also with permessage-deflate, whose inflated output
+ * must pause and resume the same way (including the message's last piece,
+ * which waits for the end of the frame).
  */
+#include <zlib.h>
+
 #include "serverkit.h"
 
 #define RX_SIZE 128
@@ -96,6 +100,7 @@ static int open_server(int extpoll)
 
 	memset(&info, 0, sizeof(info));
 	info.protocols = protocols;
+	info.extensions = libwebsocket_get_internal_extensions();
 	info.gid = -1;
 	info.uid = -1;
 	kit_use_extpoll(extpoll);
@@ -123,40 +128,89 @@ static size_t masked_frame(unsigned char *out, unsigned char first, const unsign
 	return h + len;
 }
 
-static void test_flow_control_mid_frame(int extpoll)
+/*
+ * A permessage-deflate message: raw DEFLATE, sync-flushed, its final
+ * 00 00 ff ff cut off (RFC 7692 7.2.1); z keeps the window between messages.
+ */
+static size_t deflate_message(z_stream *z, const unsigned char *in, size_t len,
+			      unsigned char *out, size_t cap)
 {
-	static unsigned char big[BIG], wire[BIG + 64 + 32];
+	z->next_in = (unsigned char *)in;
+	z->avail_in = (uInt)len;
+	z->next_out = out;
+	z->avail_out = (uInt)cap;
+	if (deflate(z, Z_SYNC_FLUSH) != Z_OK || z->avail_in)
+		return 0;
+	return cap - z->avail_out - 4;
+}
+
+static void test_flow_control_mid_frame(int extpoll, int compressed)
+{
+	static unsigned char big[BIG], wire[BIG + 64 + 32], packed[BIG + 64];
 	static const unsigned char tail[] = "after the big one";
-	size_t n = 0, i;
+	unsigned char first = compressed ? 0xc2 : 0x82;	/* RSV1: compressed */
+	size_t n = 0, i, m;
 	int port, fd, pumps;
+	z_stream z;
 
 	reset_state();
 	flow_control_on_receive = 1;
 	port = open_server(extpoll);
 	CHECK(port > 0);
-	fd = kit_ws_open(port, "rx");
+	fd = kit_connect(port);
 	CHECK(fd >= 0);
-	if (fd < 0) {
+	if (fd < 0 || kit_upgrade(fd, "rx", compressed ? "Sec-WebSocket-Extensions: permessage-deflate\r\n" : NULL) != 101) {
+		CHECK(0);
 		kit_destroy();
 		return;
 	}
 	for (i = 0; i < BIG; i++)
 		big[i] = (unsigned char)(i * 7 + (i >> 8));
-	/* Both frames in one send: the server reads them in one go. */
-	n += masked_frame(wire + n, 0x82, big, BIG);
-	n += masked_frame(wire + n, 0x82, tail, sizeof(tail) - 1);
+	memset(&z, 0, sizeof(z));
+	CHECK_INT(deflateInit2(&z, Z_DEFAULT_COMPRESSION, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY), Z_OK);
+	/*
+	 * The big frame alone first: all of it must arrive although nothing
+	 * follows it (its last piece must not wait for more input).
+	 */
+	if (compressed) {
+		m = deflate_message(&z, big, BIG, packed, sizeof(packed));
+		CHECK(m > 0);
+		n = masked_frame(wire, first, packed, m);
+	} else {
+		n = masked_frame(wire, first, big, BIG);
+	}
+	CHECK_INT(kit_send(fd, wire, n), 0);
+	for (pumps = 0; pumps < 20000 && (paused || received_len < BIG); pumps++)
+		kit_pump(10);
+	CHECK_INT((int)received_len, BIG);
+	/* Then two frames in one send: the server reads them in one go. */
+	n = 0;
+	if (compressed) {
+		m = deflate_message(&z, big, BIG, packed, sizeof(packed));
+		CHECK(m > 0);
+		n += masked_frame(wire + n, first, packed, m);
+		m = deflate_message(&z, tail, sizeof(tail) - 1, packed, sizeof(packed));
+		CHECK(m > 0);
+		n += masked_frame(wire + n, first, packed, m);
+	} else {
+		n += masked_frame(wire + n, first, big, BIG);
+		n += masked_frame(wire + n, first, tail, sizeof(tail) - 1);
+	}
+	deflateEnd(&z);
 	CHECK_INT(kit_send(fd, wire, n), 0);
 
-	for (pumps = 0; pumps < 20000 && (paused || received_len < BIG + sizeof(tail) - 1); pumps++)
+	for (pumps = 0; pumps < 20000 && (paused || received_len < 2 * BIG + sizeof(tail) - 1); pumps++)
 		kit_pump(10);
 
-	/* 40 pieces of 5000 bytes at 128 each, then the second frame. */
-	CHECK_INT((int)received_len, BIG + (int)sizeof(tail) - 1);
-	CHECK_INT(receives, (BIG + RX_SIZE - 1) / RX_SIZE + 1);
+	/* 40 pieces of 5000 bytes at 128 each, twice, then the last frame. */
+	CHECK_INT((int)received_len, 2 * BIG + (int)sizeof(tail) - 1);
+	CHECK_INT(receives, 2 * ((BIG + RX_SIZE - 1) / RX_SIZE) + 1);
 	CHECK_INT(receives_while_paused, 0);
 	CHECK_INT(resumed, receives);
 	CHECK(received_len >= BIG && !memcmp(received, big, BIG));
-	CHECK(received_len == BIG + sizeof(tail) - 1 && !memcmp(received + BIG, tail, sizeof(tail) - 1));
+	CHECK(received_len >= 2 * BIG && !memcmp(received + BIG, big, BIG));
+	CHECK(received_len == 2 * BIG + sizeof(tail) - 1 &&
+	      !memcmp(received + 2 * BIG, tail, sizeof(tail) - 1));
 	CHECK_INT(unterminated, 0);
 	close(fd);
 	kit_destroy();
@@ -213,7 +267,8 @@ int main(void)
 
 	lws_set_log_level(LLL_ERR, NULL);
 	for (extpoll = 0; extpoll < 2; extpoll++) {
-		test_flow_control_mid_frame(extpoll);
+		test_flow_control_mid_frame(extpoll, 0);
+		test_flow_control_mid_frame(extpoll, 1);
 		test_nul_terminated(extpoll);
 	}
 	return unit_finish("test-legacy-rx");

@@ -300,6 +300,12 @@ final class Connection {
             completeRequestedClose()
             return
         }
+        if heldInput.isEmpty && (state == .webSocket || state == .awaitingCloseAck) {
+            // Flow control may have stopped decoding right after a frame's
+            // last payload byte: its end (the last inflated piece, the UTF-8
+            // check) is due now, not when the peer next sends something.
+            _ = consumeFrames(UnsafeMutableRawBufferPointer(start: context.readBuffer.baseAddress, count: 0))
+        }
         if heldInput.isEmpty {
             if tls?.hasBufferedInput == true { handleReadable() }
             completeRequestedClose()
