@@ -960,7 +960,15 @@ libwebsocket_set_proxy(struct libwebsocket_context *context,
 
 /**
  * The extensions built into this library, as an array ended by an entry
- * whose callback is NULL, suitable for info->extensions.
+ * whose callback is NULL, suitable for info->extensions: "deflate-frame"
+ * and "x-webkit-deflate-frame" (1.4's), then "permessage-deflate" (RFC
+ * 7692). A client offers them in that order, so two programs on this
+ * library use deflate-frame as they did on 1.4; browsers and other RFC
+ * peers get permessage-deflate. A server answers one of them; a 1.4 server
+ * answers both deflate-frame names, which the client then runs as 1.4 did
+ * (each frame compressed twice). Frames of deflate-frame carry at most
+ * 65535 bytes before compression (1.4's limit): larger writes are sent as
+ * several frames of one message.
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket_extension *
 libwebsocket_get_internal_extensions(void);

@@ -89,6 +89,7 @@ static struct {
 	const char *header;	/* appended in APPEND_HANDSHAKE_HEADER */
 	int refuse_pre_establish;
 	int extensions;		/* offer the library's extensions */
+	const char *extension;	/* only this one of them */
 	unsigned int connections;
 	unsigned int parallel;
 	int together;
@@ -507,6 +508,7 @@ static const struct option long_options[] = {
 	{ "header",		required_argument,	NULL, 'e' },
 	{ "refuse-pre-establish", no_argument,		NULL, 'R' },
 	{ "extensions",		no_argument,		NULL, 'E' },
+	{ "extension",		required_argument,	NULL, 'X' },
 	{ "connections",	required_argument,	NULL, 'c' },
 	{ "parallel",		required_argument,	NULL, 'j' },
 	{ "together",		no_argument,		NULL, 'T' },
@@ -548,6 +550,7 @@ usage(FILE *out)
 		"  -e, --header LINE       header appended to the handshake\n"
 		"  -R, --refuse-pre-establish  FILTER_PRE_ESTABLISH refuses\n"
 		"  -E, --extensions        offer the library's extensions\n"
+		"  -X, --extension NAME    offer only this one of them\n"
 		"  -c, --connections N     connections from one context (1)\n"
 		"  -j, --parallel N        handshakes in flight at once (64)\n"
 		"  -T, --together          all connections open before any\n"
@@ -582,6 +585,23 @@ parse_long(const char *s, long min, long max, long *out)
 	*out = v;
 
 	return 0;
+}
+
+/* The library's extensions, or only the one --extension names. */
+static struct libwebsocket_extension *
+offered_extensions(void)
+{
+	static struct libwebsocket_extension one[2];
+	struct libwebsocket_extension *e = libwebsocket_get_internal_extensions();
+
+	if (!opts.extension)
+		return e;
+	for (; e->callback; e++)
+		if (!strcmp(e->name, opts.extension)) {
+			one[0] = *e;
+			return one;
+		}
+	return one;	/* none: the name is not built in */
 }
 
 /*
@@ -649,7 +669,7 @@ parse_options(int argc, char **argv)
 	opts.max_message = 64u * 1024 * 1024;
 
 	while ((c = getopt_long(argc, argv,
-				"hp:P:H:O:r:S:s:A:x:V:e:REc:j:Tn:z:f:bug:a:viqB:"
+				"hp:P:H:O:r:S:s:A:x:V:e:REX:c:j:Tn:z:f:bug:a:viqB:"
 				"t:d:M:", long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -699,6 +719,10 @@ parse_options(int argc, char **argv)
 			break;
 		case 'E':
 			opts.extensions = 1;
+			break;
+		case 'X':
+			opts.extensions = 1;
+			opts.extension = optarg;
 			break;
 		case 'c':
 			if (parse_long(optarg, 1, 100000, &v))
@@ -906,8 +930,7 @@ main(int argc, char **argv)
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;
 	info.protocols = protocols;
-	info.extensions = opts.extensions ?
-			  libwebsocket_get_internal_extensions() : NULL;
+	info.extensions = opts.extensions ? offered_extensions() : NULL;
 	info.ssl_ca_filepath = opts.ca_path;
 	info.gid = -1;
 	info.uid = -1;

@@ -53,7 +53,8 @@ def test_our_client_and_server(start_server, ext, kind):
 def test_scenario_client_against_test_echo_with_the_library_extensions(
         echo_server):
     """test-client-scenario offers all built-ins; test-echo picks the
-    first, permessage-deflate; large fragmented messages round-trip."""
+    first, deflate-frame (so a 3 MiB write goes out as 65535-byte frames);
+    large fragmented messages round-trip."""
     out = run_scenario(echo_server.port, "--extensions", "--send", 3,
                        "--size", 3 << 20, "--fragments", 4, "--verify",
                        "--quiet")
@@ -181,13 +182,13 @@ def test_deflate_frame_mixed_frames(start_server):
 # ------------------------------------------------ rx_buffer_size chunks
 
 def test_inflated_data_comes_in_rx_buffer_pieces(echo_server):
-    """Inflated data reaches the callback in pieces of at most
-    rx_buffer_size, the last one flagged final; a message that inflates to
+    """Inflated permessage-deflate data reaches the callback in pieces of
+    at most rx_buffer_size, the last one flagged final; a message that inflates to
     an exact multiple of it ends with a full final piece, not an empty
     extra one (as uncompressed)."""
     for size, pieces in ((4096, [4096]), (8192, [4096, 4096]),
                          (10000, [4096, 4096, 1808])):
-        out = run_scenario(echo_server.port, "--extensions", "--pieces",
+        out = run_scenario(echo_server.port, "--extension", "permessage-deflate", "--pieces",
                            "--size", size, "--send", 1, "--rx-buffer",
                            4096, "--verify")
         assert out.returncode == 0, out.explain()
@@ -196,7 +197,7 @@ def test_inflated_data_comes_in_rx_buffer_pieces(echo_server):
         assert [r["final"] for r in received] == \
             ["0"] * (len(pieces) - 1) + ["1"]
         assert received[-1]["remaining"] == "0"
-    out = run_scenario(echo_server.port, "--extensions", "--pieces",
+    out = run_scenario(echo_server.port, "--extension", "permessage-deflate", "--pieces",
                        "--size", 100000, "--send", 1, "--rx-buffer", 1000,
                        "--verify")
     assert out.returncode == 0, out.explain()
