@@ -293,12 +293,25 @@ enum libwebsocket_callback_reasons {
 	 *  in is the NUL-terminated URI path. Answer with
 	 *  libwebsockets_serve_http_file(), libwebsocket_write() of
 	 *  LWS_WRITE_HTTP data, or libwebsockets_return_http_status().
-	 *  Return non-zero to close the connection. */
+	 *  Return non-zero to close the connection.
+	 *
+	 *  The answer may also come later, from another callback or from
+	 *  outside any callback, but it must start within 30 seconds (after
+	 *  LWS_CALLBACK_HTTP_BODY_COMPLETION when the request has a body):
+	 *  otherwise the connection is closed (PENDING_TIMEOUT_HTTP_CONTENT),
+	 *  unless you armed a timeout of your own with
+	 *  libwebsocket_set_timeout(). Once the answer has started, the
+	 *  connection waits for you: finish with
+	 *  lws_http_transaction_completed() or by closing. Until then nothing
+	 *  more is read from the client (a request pipelined behind this one
+	 *  waits in the socket); if the client shuts its side of the
+	 *  connection or resets it meanwhile, the connection is closed. */
 	LWS_CALLBACK_HTTP = 11,
 	/** Protocol 0 only: a chunk of the HTTP request body; in / len. */
 	LWS_CALLBACK_HTTP_BODY = 12,
 	/** Protocol 0 only: the whole request body (Content-Length) has
-	 *  been delivered. */
+	 *  been delivered. An answer not started yet must start within 30
+	 *  seconds, as for LWS_CALLBACK_HTTP. */
 	LWS_CALLBACK_HTTP_BODY_COMPLETION = 13,
 	/** A file started with libwebsockets_serve_http_file() has been
 	 *  sent completely. Return non-zero to close the connection. */
@@ -700,6 +713,17 @@ enum pending_timeout {
 /**
  * The argument (in) of the ADD / DEL / CHANGE_MODE_POLL_FD callbacks.
  * events and prev_events are poll(2) event masks (POLLIN, POLLOUT).
+ *
+ * POLLIN is asked for only while the connection can use input: it is
+ * withdrawn while an HTTP request is being answered and while receive
+ * flow control is off (libwebsocket_rx_flow_control()). poll(2) still
+ * reports POLLHUP and POLLERR (a peer that reset or fully closed the
+ * connection) for such an fd: pass them to libwebsocket_service_fd() as
+ * usual and the connection is closed. A peer that only shuts down its
+ * sending side shows no event then; the connection notices when it reads
+ * again, or its timeout closes it (an unanswered HTTP request: 30
+ * seconds). The library's own loop (libwebsocket_service()) also watches
+ * for that FIN through epoll.
  */
 struct libwebsocket_pollargs {
 	int fd;          /**< the socket */
@@ -1137,7 +1161,10 @@ libwebsocket_get_reserved_bits(struct libwebsocket *wsi);
 /**
  * Stop (enable 0) or resume (enable 1) reading from wsi, to push back on
  * a peer while the application cannot keep up. Bytes already read are
- * held, not lost. Returns 0, or -1 on failure.
+ * held, not lost. While reading is stopped, a peer that resets the
+ * connection is closed at once; a peer that shuts down its sending side is
+ * noticed after its last bytes, once reading resumes. Returns 0, or -1 on
+ * failure.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_rx_flow_control(struct libwebsocket *wsi, int enable);

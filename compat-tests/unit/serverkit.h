@@ -231,6 +231,21 @@ static inline int kit_free_port(void)
 }
 
 /*
+ * The creation info of a test server: loopback only, no privileges to
+ * drop, no host name lookup.
+ */
+static inline void kit_server_info(struct lws_context_creation_info *info,
+				   struct libwebsocket_protocols *protocols)
+{
+	memset(info, 0, sizeof(*info));
+	info->iface = "127.0.0.1";
+	info->protocols = protocols;
+	info->gid = -1;
+	info->uid = -1;
+	info->options = LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME;
+}
+
+/*
  * Creates a listening context from info (port chosen here, retried if
  * another process takes it meanwhile) and makes it the one kit_pump()
  * serves. Returns the port, or -1.

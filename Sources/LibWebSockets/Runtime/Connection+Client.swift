@@ -90,9 +90,7 @@ extension Connection {
         // dup2 replaced the socket behind our fd: re-register it with epoll.
         var event = epoll_event()
         _ = epoll_ctl(context.epollFd, EPOLL_CTL_DEL, fd, &event)
-        event.events = UInt32(UInt16(bitPattern: pollEvents))
-        event.data.u64 = UInt64(UInt32(bitPattern: fd))
-        _ = epoll_ctl(context.epollFd, EPOLL_CTL_ADD, fd, &event)
+        _ = context.epollControl(EPOLL_CTL_ADD, fd: fd, events: pollEvents, connection: self)
         return connectToNextAddress()
     }
 

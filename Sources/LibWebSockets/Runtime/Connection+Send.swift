@@ -164,6 +164,7 @@ extension Connection {
         let kind = protocolBits & 0x3f
         switch kind {
         case UInt32(LWS_WRITE_HTTP.rawValue), UInt32(LWS_WRITE_HTTP_FINAL.rawValue), UInt32(LWS_WRITE_HTTP_HEADERS.rawValue):
+            noteAnswerStarted()
             sendRaw(UnsafeRawBufferPointer(start: buffer, count: length))
             return closeRequested ? -1 : Int32(truncatingIfNeeded: length)
         default:

@@ -29,6 +29,7 @@ extension Connection {
     func serveFile(path: UnsafePointer<CChar>, contentType: UnsafePointer<CChar>?,
                    otherHeaders: UnsafePointer<CChar>?, otherHeadersLength: Int32) -> Int32 {
         guard state == .httpResponding || state == .readingHTTPBody || state == .awaitingHTTPHead else { return -1 }
+        noteAnswerStarted()
         let file = lws_c_open_readonly(path)
         var info = stat()
         guard file >= 0, fstat(file, &info) == 0, info.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG) else {
