@@ -715,15 +715,16 @@ enum pending_timeout {
  * events and prev_events are poll(2) event masks (POLLIN, POLLOUT).
  *
  * POLLIN is asked for only while the connection can use input: it is
- * withdrawn while an HTTP request is being answered and while receive
- * flow control is off (libwebsocket_rx_flow_control()). poll(2) still
- * reports POLLHUP and POLLERR (a peer that reset or fully closed the
- * connection) for such an fd: pass them to libwebsocket_service_fd() as
- * usual and the connection is closed. A peer that only shuts down its
- * sending side shows no event then; the connection notices when it reads
- * again, or its timeout closes it (an unanswered HTTP request: 30
- * seconds). The library's own loop (libwebsocket_service()) also watches
- * for that FIN through epoll.
+ * withdrawn while an HTTP request is being answered, while receive flow
+ * control is off (libwebsocket_rx_flow_control()) and while the peer has
+ * not read the answers to what it sent (see libwebsocket_write()).
+ * poll(2) still reports POLLHUP and POLLERR (a peer that reset or fully
+ * closed the connection) for such an fd: pass them to
+ * libwebsocket_service_fd() as usual and the connection is closed. A
+ * peer that only shuts down its sending side shows no event then; the
+ * connection notices when it reads again, or its timeout closes it (an
+ * unanswered HTTP request: 30 seconds). The library's own loop
+ * (libwebsocket_service()) also watches for that FIN through epoll.
  */
 struct libwebsocket_pollargs {
 	int fd;          /**< the socket */
@@ -1067,6 +1068,13 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
  * payload bytes taken, which is len: whatever the socket cannot take at
  * once is kept by the library and sent before the next WRITEABLE callback
  * (see lws_partial_buffered()); nothing is dropped.
+ *
+ * When answering a peer's input (your writes from its RECEIVE or HTTP
+ * callbacks, the library's pongs) leaves more than 256 KiB kept for it,
+ * nothing more is read from it until it has read enough: a peer that
+ * sends without reading cannot make the library buffer without limit.
+ * The pongs the library answers pings with are coalesced: only the latest
+ * ping gets one if earlier pongs are still waiting (RFC 6455 5.5.3).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,

@@ -69,4 +69,34 @@ final class SupportTests: XCTestCase {
         }
         XCTAssertEqual(seen, [UInt8](0..<120))
     }
+
+    /// A pong replaces the previous one only while that is the last thing
+    /// buffered and no send has been offered it.
+    func testOutboundBufferReplacesOnlyAnUnsentTrailingPong() {
+        func contents(_ buffer: inout OutboundBuffer) -> [UInt8] {
+            var seen: [UInt8] = []
+            buffer.drain { bytes in
+                seen.append(contentsOf: bytes)
+                return bytes.count
+            }
+            return seen
+        }
+        var buffer = OutboundBuffer()
+        [UInt8]([1, 2]).withUnsafeBytes { buffer.append($0) }
+        [UInt8]([10, 10, 10]).withUnsafeBytes { buffer.appendPong($0) }
+        [UInt8]([11]).withUnsafeBytes { buffer.appendPong($0) }
+        XCTAssertEqual(contents(&buffer), [1, 2, 11])
+
+        // Data after the pong keeps it.
+        [UInt8]([20]).withUnsafeBytes { buffer.appendPong($0) }
+        [UInt8]([3]).withUnsafeBytes { buffer.append($0) }
+        [UInt8]([21]).withUnsafeBytes { buffer.appendPong($0) }
+        XCTAssertEqual(contents(&buffer), [20, 3, 21])
+
+        // A pong a send was offered (and refused) stays too.
+        [UInt8]([30]).withUnsafeBytes { buffer.appendPong($0) }
+        buffer.drain { _ in 0 }
+        [UInt8]([31]).withUnsafeBytes { buffer.appendPong($0) }
+        XCTAssertEqual(contents(&buffer), [30, 31])
+    }
 }

@@ -20,10 +20,7 @@
  */
 #include "serverkit.h"
 
-#include <openssl/err.h>
 #include <openssl/ssl.h>
-#include <sys/resource.h>
-#include <sys/stat.h>
 
 #define MAX_REQUESTS 64
 
@@ -110,35 +107,6 @@ static int start(int tls)
 	return kit_listen(&info);
 }
 
-static double cpu_seconds(void)
-{
-	struct rusage ru;
-
-	getrusage(RUSAGE_SELF, &ru);
-	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
-	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
-}
-
-/*
- * Services for ms milliseconds in 50 ms waits and returns how often the
- * wait returned: about ms / 50 when nothing is ready.
- */
-static long service_returns(const char *what, int ms)
-{
-	double end = kit_now_ms() + ms, cpu = cpu_seconds();
-	long n = 0;
-
-	while (kit_now_ms() < end) {
-		kit_pump(50);
-		n++;
-	}
-	printf("%s: %ld service returns, %.2f s CPU in %d ms\n", what, n, cpu_seconds() - cpu, ms);
-	return n;
-}
-
-/* The generous bound: 40 returns are expected in 2 s, a busy loop makes millions. */
-#define QUIET(ms) ((ms) / 5)
-
 /*
  * The second request is sent once the first was taken: arriving later, it
  * stays in the kernel where epoll sees it.
@@ -170,7 +138,7 @@ static int hold_second_request(int port, const char *what)
 	CHECK(!kit_send_str(fd, first_request));
 	CHECK(kit_until_count(&requests, 1, 3000));
 	CHECK(!kit_send_str(fd, second_request));
-	CHECK(service_returns(what, 2000) < QUIET(2000));
+	CHECK(kit_service_returns(what, 2000) < KIT_QUIET(2000));
 	return fd;
 }
 
@@ -192,7 +160,7 @@ static void test_held_then_answered_then_fin(void)
 	fd = hold_second_request(port, "plain, request held");
 	/* One more segment changes nothing. */
 	CHECK(!kit_send_str(fd, third_request));
-	CHECK(service_returns("plain, one more segment", 1000) < QUIET(1000));
+	CHECK(kit_service_returns("plain, one more segment", 1000) < KIT_QUIET(1000));
 	CHECK_INT(requests, 1);
 
 	/* Answered: the held requests follow, in order. */
@@ -251,7 +219,7 @@ static void test_garbage_and_leave(void)
 		close(fds[i]);
 	CHECK(kit_until_count(&destroyed, CLIENTS, 5000));
 	CHECK_INT(closed_http, CLIENTS);
-	CHECK(service_returns("after 100 clients left", 1000) < QUIET(1000));
+	CHECK(kit_service_returns("after 100 clients left", 1000) < KIT_QUIET(1000));
 	kit_destroy();
 }
 
@@ -269,7 +237,7 @@ static void test_fin_under_flow_control(void)
 	CHECK(!kit_send_frame(fd, 0x81, "a", 1));
 	CHECK(!kit_send_frame(fd, 0x81, "b", 1));
 	shutdown(fd, SHUT_WR);
-	CHECK(service_returns("flow control off, peer finished", 1000) < QUIET(1000));
+	CHECK(kit_service_returns("flow control off, peer finished", 1000) < KIT_QUIET(1000));
 	CHECK_INT(ws_receives, 1);
 	CHECK_INT(ws_closed, 0);
 	/* Back on: both messages, then the end of the stream. */
@@ -372,10 +340,10 @@ static void test_tls(void)
 		 * inside OpenSSL once the first is taken. */
 		CHECK(!tls_send(ssl, second_request));
 		CHECK(!tls_send(ssl, third_request));
-		CHECK(service_returns("TLS, requests held", 2000) < QUIET(2000));
+		CHECK(kit_service_returns("TLS, requests held", 2000) < KIT_QUIET(2000));
 		CHECK_INT(requests, 1);
 		answer_then_take(0, "/two");
-		CHECK(service_returns("TLS, third request held", 1000) < QUIET(1000));
+		CHECK(kit_service_returns("TLS, third request held", 1000) < KIT_QUIET(1000));
 		CHECK_INT(requests, 2);
 		answer_then_take(1, "/three");
 

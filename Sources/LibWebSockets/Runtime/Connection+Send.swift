@@ -12,17 +12,19 @@ extension Connection {
     /// Inside a service call the context corks: writes are collected and
     /// each connection's are sent with one syscall when the batch ends
     /// (`Context.flushCorked`), or as soon as they reach `corkLimit`.
-    func sendRaw(_ bytes: UnsafeRawBufferPointer) {
+    ///
+    /// A pong we answer a ping with replaces one still waiting unsent.
+    func sendRaw(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool = false) {
         guard state != .dead else { return }
         if !outbound.isEmpty {
-            outbound.append(bytes)
+            queue(bytes, isPongReply: isPongReply)
             if corked && outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         // Only WebSocket frames are corked: HTTP answers keep their order
         // of events with file transfers and transaction completion.
         if context.corking && state == .webSocket {
-            outbound.append(bytes)
+            queue(bytes, isPongReply: isPongReply)
             corked = true
             context.corkedConnections.append(self)
             if outbound.count >= Connection.corkLimit { uncork() }
@@ -43,8 +45,25 @@ extension Connection {
         }
     }
 
+    private func queue(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool) {
+        if isPongReply {
+            outbound.appendPong(bytes)
+        } else {
+            outbound.append(bytes)
+        }
+    }
+
     /// Bytes collected while corked stay collected up to this much.
     static let corkLimit = 65536
+
+    /// What answering a peer's input may leave us owing it (unsent frames,
+    /// pongs, the close) before we stop reading it until it has read some:
+    /// a peer that sends without reading (requests whose answers it never
+    /// takes) would otherwise make us buffer without limit. Above the cork
+    /// limit, so corking alone never stops reading.
+    static let owedBound = 256 << 10
+
+    var owesTooMuch: Bool { outbound.count > Connection.owedBound }
 
     /// Sends what corking collected; what the socket refuses becomes a real
     /// backlog (POLLOUT, lws_partial_buffered).
@@ -59,7 +78,9 @@ extension Connection {
     /// under which writes must wait for POLLOUT.
     var hasBacklog: Bool { !outbound.isEmpty && !corked }
 
-    /// Pushes buffered bytes into the socket as far as it takes them.
+    /// Pushes buffered bytes into the socket as far as it takes them; once
+    /// what we owe is back under `owedBound`, a peer whose input had pushed
+    /// it over is read again.
     func flushOutbound() {
         var failed = false
         outbound.drain { bytes in
@@ -80,6 +101,9 @@ extension Connection {
             } else {
                 requestClose(1006)
             }
+        } else if backlogPausesInput && !owesTooMuch && state != .lingering {
+            backlogPausesInput = false
+            inputMayResume()
         }
     }
 
@@ -259,7 +283,8 @@ extension Connection {
 
     /// Writes the header into the padding before `payload`, masks in place
     /// for a client, and sends header and payload as one piece.
-    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int, rsv: UInt8 = 0) {
+    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int,
+                   rsv: UInt8 = 0, isPongReply: Bool = false) {
         var key: MaskingKey?
         if masked {
             var bytes: UInt32 = 0
@@ -279,20 +304,22 @@ extension Connection {
                 requestClose(1011)
                 return
             }
-            sendRaw(UnsafeRawBufferPointer(start: prepared, count: count))
+            sendRaw(UnsafeRawBufferPointer(start: prepared, count: count), isPongReply: isPongReply)
             return
         }
-        sendRaw(UnsafeRawBufferPointer(start: frame, count: headerLength + length))
+        sendRaw(UnsafeRawBufferPointer(start: frame, count: headerLength + length), isPongReply: isPongReply)
     }
 
     /// Sends a control frame from our own bytes (pong replies, close frames).
+    /// Our pongs answer pings, so a newer one may replace an unsent one.
     func sendControl(opcode: Opcode, payload: [UInt8]) {
         let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
         var frame = [UInt8](repeating: 0, count: padding + payload.count + Int(LWS_SEND_BUFFER_POST_PADDING))
         frame.withUnsafeMutableBufferPointer { all in
             let start = all.baseAddress! + padding
             for i in 0..<payload.count { start[i] = payload[i] }
-            sendFrame(opcode: opcode, fin: true, masked: role == .client, payload: start, length: payload.count)
+            sendFrame(opcode: opcode, fin: true, masked: role == .client, payload: start, length: payload.count,
+                      isPongReply: opcode == .pong)
         }
     }
 

@@ -77,6 +77,8 @@ final class Connection {
     /// Queued on the context's pendingWritable list.
     var writableQueued = false
     var rxFlowEnabled = true
+    /// Answering this peer's input left us owing it more than `owedBound`.
+    var backlogPausesInput = false
     /// Received bytes not yet processed (flow control, pipelined requests).
     var heldInput: [UInt8] = []
     /// The held input already went through PACKET_RX_PREPARSE.
@@ -181,6 +183,7 @@ final class Connection {
     /// (an HTTP request is being answered, flow control is off, input read
     /// earlier is still held) stays in the kernel: polling for it anyway
     /// made epoll report the socket readable on every turn, a busy loop.
+    /// Nor is a peer read while answering it made us owe it too much.
     var readsInput: Bool {
         switch state {
         case .lingering:
@@ -188,7 +191,7 @@ final class Connection {
         case .httpResponding, .clientConnecting, .dead:
             return false
         default:
-            return rxFlowEnabled && heldInput.isEmpty && pausedInflation == nil
+            return rxFlowEnabled && heldInput.isEmpty && pausedInflation == nil && !backlogPausesInput
         }
     }
 
@@ -294,7 +297,7 @@ final class Connection {
             guard readingContinues else { break }
             switch transportReceive(into: buffer) {
             case .transferred(let count):
-                consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+                consumeAnswering(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
             case .wouldBlock:
                 updatePoll()
                 return
@@ -342,6 +345,18 @@ final class Connection {
         }
     }
 
+    /// Processes the peer's input and stops reading it when answering that
+    /// input pushed what we owe it past `owedBound`. Only answers count: our
+    /// own large writes must not stop us reading a peer that may itself
+    /// wait for us to read before it reads (both sides would wait forever).
+    private func consumeAnswering(_ bytes: UnsafeMutableRawBufferPointer) {
+        let owedBefore = outbound.count
+        consume(bytes)
+        if outbound.count > owedBefore && owesTooMuch {
+            backlogPausesInput = true
+        }
+    }
+
     private func hold(_ bytes: UnsafeRawBufferPointer) {
         heldInput.append(contentsOf: bytes)
     }
@@ -375,7 +390,7 @@ final class Connection {
                 buffer.baseAddress!.copyMemory(from: all.baseAddress! + offset, byteCount: n)
             }
             offset += n
-            consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+            consumeAnswering(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
             if !heldInput.isEmpty || closeRequested || state == .dead || state == .lingering { break }
         }
         if offset < pending.count && state != .dead && state != .lingering {
