@@ -1064,7 +1064,9 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
  *   with LWS_WRITE_NO_FIN.
  *
  * Returns -1 on a fatal error, after which the callback should return
- * non-zero to close the connection. Otherwise returns the number of
+ * non-zero to close the connection, and for a connection that is closing
+ * (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on: nothing may follow the
+ * close frame, RFC 6455 5.5.1). Otherwise returns the number of
  * payload bytes taken, which is len: whatever the socket cannot take at
  * once is kept by the library and sent before the next WRITEABLE callback
  * (see lws_partial_buffered()); nothing is dropped.
@@ -1093,7 +1095,8 @@ libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,
  * Safe to call from any thread (1.4 only allowed the service thread); the
  * caller must know that wsi has not been closed meanwhile.
  *
- * Returns 1 when the request is registered, -1 if it cannot be.
+ * Returns 1 when the request is registered, -1 if it cannot be: the
+ * connection is closing (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_on_writable(struct libwebsocket_context *context,

@@ -140,9 +140,11 @@ extension Connection {
     /// `libwebsocket_callback_on_writable`. With the internal service loop a
     /// socket with nothing buffered is known to be writable, so the callback
     /// is queued for the next service call without a poll round trip;
-    /// otherwise POLLOUT is requested.
-    func requestWritable() {
-        guard state != .dead, state != .lingering, !writableRequested else { return }
+    /// otherwise POLLOUT is requested. False when the connection is closing.
+    @discardableResult
+    func requestWritable() -> Bool {
+        guard state != .dead, state != .lingering else { return false }
+        guard !writableRequested else { return true }
         writableRequested = true
         if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
         if context.usesInternalService && !hasBacklog && fileTransfer == nil {
@@ -151,6 +153,7 @@ extension Connection {
         } else {
             updatePoll()
         }
+        return true
     }
 
     func deliverPendingWritable() {

@@ -520,10 +520,14 @@ final class Connection {
         }
     }
 
-    /// Everything the application sees of a close, exactly once.
+    /// Everything the application sees of a close, exactly once. The state
+    /// is already `lingering` during CLOSED / CLOSED_HTTP: a write or a
+    /// writable request from there is refused (-1, as in 1.4), so nothing
+    /// follows our close frame (RFC 6455 5.5.1).
     private func finishForApplication() {
         let wasEstablished = established
         established = false
+        state = .lingering
         context.protocolMembers[protocolIndex].remove(self)
         writableRequested = false
         if let transfer = fileTransfer {
