@@ -799,11 +799,14 @@ struct libwebsocket_protocols {
 	/** Serves every event of connections using this protocol. */
 	callback_function *callback;
 	/** Bytes of zeroed per-connection memory to allocate; the callback
-	 *  receives it as user. */
+	 *  receives it as user. A connection whose memory cannot be
+	 *  allocated fails: its request or upgrade is answered with 500, a
+	 *  client connection gets LWS_CALLBACK_CLIENT_CONNECTION_ERROR. */
 	size_t per_session_data_size;
 	/** The most payload bytes delivered per RECEIVE callback; frames
-	 *  larger than this arrive in several pieces. 0 means 4096. Padding
-	 *  is added by the library on top. */
+	 *  larger than this arrive in several pieces. 0 means 4096; values
+	 *  above 64 MiB count as 64 MiB. Padding is added by the library on
+	 *  top. */
 	size_t rx_buffer_size;
 	/** Ignored by the library: free for the application, for example a
 	 *  protocol version number. */
@@ -827,7 +830,8 @@ struct libwebsocket_extension {
 	/** Implements the extension. */
 	extension_callback_function *callback;
 	/** Bytes of private memory allocated per connection using the
-	 *  extension, passed to the callback as user. */
+	 *  extension, passed to the callback as user. When they cannot be
+	 *  allocated, the extension is not used on that connection. */
 	size_t per_session_data_size;
 	/** Free for the extension's own per-context state. */
 	void *per_context_private_data;
@@ -1064,9 +1068,11 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
  *   with LWS_WRITE_NO_FIN.
  *
  * Returns -1 on a fatal error, after which the callback should return
- * non-zero to close the connection, and for a connection that is closing
+ * non-zero to close the connection; for a connection that is closing
  * (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on: nothing may follow the
- * close frame, RFC 6455 5.5.1). Otherwise returns the number of
+ * close frame, RFC 6455 5.5.1); and for a len no buffer can have (a
+ * negative value cast to size_t, or any length reaching past the end of
+ * the address space). Otherwise returns the number of
  * payload bytes taken, which is len: whatever the socket cannot take at
  * once is kept by the library and sent before the next WRITEABLE callback
  * (see lws_partial_buffered()); nothing is dropped.
@@ -1189,7 +1195,8 @@ libwebsocket_rx_flow_allow_all_protocol(
  * Feed len bytes received on wsi by the application itself to the
  * connection's parser, as if the library had read them from the socket.
  * Returns 0, or a negative value if the connection had to be closed
- * (wsi is then no longer valid).
+ * (wsi is then no longer valid) or len is one no buffer can have (see
+ * libwebsocket_write()).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_read(struct libwebsocket_context *context,
@@ -1336,7 +1343,8 @@ libwebsockets_return_http_status(struct libwebsocket_context *context,
  * From an LWS_CALLBACK_HTTP callback: answer with the file at path file,
  * sent as content_type. other_headers, when not NULL, is
  * other_headers_len bytes of extra header lines (each ending in "\r\n")
- * to include. The body goes out as the socket allows, during later
+ * to include, ending early at a NUL (with other_headers_len <= 0: at the
+ * NUL). The body goes out as the socket allows, during later
  * service calls; LWS_CALLBACK_HTTP_FILE_COMPLETION reports the end.
  * A file that cannot be opened is answered with 404 and -1 is returned.
  *

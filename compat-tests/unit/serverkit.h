@@ -302,6 +302,15 @@ static inline int kit_listen(struct lws_context_creation_info *info)
 	return kit_context ? info->port : -1;
 }
 
+/* A test server for protocols with the usual creation info; its port, or -1. */
+static inline int kit_serve(struct libwebsocket_protocols *protocols)
+{
+	struct lws_context_creation_info info;
+
+	kit_server_info(&info, protocols);
+	return kit_listen(&info);
+}
+
 static inline void kit_destroy(void)
 {
 	if (kit_context)

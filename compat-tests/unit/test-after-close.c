@@ -59,11 +59,8 @@ static struct libwebsocket_protocols protocols[] = {
 
 static int start(void)
 {
-	struct lws_context_creation_info info;
-
-	kit_server_info(&info, protocols);
 	memset(&late, 0, sizeof(late));
-	return kit_listen(&info);
+	return kit_serve(protocols);
 }
 
 static void check_refused(void)

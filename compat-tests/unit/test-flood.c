@@ -278,13 +278,11 @@ static void read_rest_and_close(void)
 
 static void test_flood(unsigned char opcode, const char *what)
 {
-	struct lws_context_creation_info info;
 	unsigned char expected[PAYLOAD];
 	int port, sent_unread;
 	long growth;
 
-	kit_server_info(&info, protocols);
-	port = kit_listen(&info);
+	port = kit_serve(protocols);
 	CHECK(port > 0);
 	if (port <= 0)
 		return;

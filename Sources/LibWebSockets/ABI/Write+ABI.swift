@@ -10,6 +10,10 @@ import CLibWebSockets
 public func libwebsocket_write(_ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int,
                                _ protocolBits: libwebsocket_write_protocol) -> Int32 {
     guard let connection = Connection.from(wsi) else { return -1 }
+    guard AddressSpace.contains(buf, count: len) else {
+        Log.error("libwebsocket_write: no buffer has length \(UInt(bitPattern: len))")
+        return -1
+    }
     guard let buf else {
         if len == 0, let empty = connection.context.readBuffer.baseAddress {
             return connection.write(empty.assumingMemoryBound(to: UInt8.self), length: 0, protocolBits: protocolBits.rawValue)

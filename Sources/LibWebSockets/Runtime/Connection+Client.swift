@@ -250,9 +250,9 @@ extension Connection {
     /// protocol (unless the application supplied its own), FILTER_PRE_ESTABLISH,
     /// then CLIENT_ESTABLISHED.
     private func establishClient(_ request: ClientRequest) {
-        if request.userData == nil {
-            userData = Allocator.allocateZeroed(Int(protocolPointer.pointee.per_session_data_size))
-            ownsUserData = true
+        if request.userData == nil && !allocateUserData(protocolPointer.pointee.per_session_data_size) {
+            failClientConnection("no memory for per-session data")
+            return
         }
         if callUser(LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH) != 0 {
             failClientConnection("refused by CLIENT_FILTER_PRE_ESTABLISH")

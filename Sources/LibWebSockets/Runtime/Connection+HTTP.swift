@@ -103,8 +103,9 @@ extension Connection {
         sawHTTPRequest = true
         state = .httpResponding
         protocolIndex = 0
-        if userData == nil {
-            userData = Allocator.allocateZeroed(Int(context.protocols[0].per_session_data_size))
+        guard userData != nil || allocateUserData(context.protocols[0].per_session_data_size) else {
+            respondAndClose(status: 500)
+            return
         }
         var uri = Array(headers?.value(of: method.uriToken) ?? [])
         let uriLength = uri.count
@@ -272,7 +273,10 @@ extension Connection {
         }
         if userData != nil { releaseUserData() }
         protocolIndex = chosen
-        userData = Allocator.allocateZeroed(Int(protocolPointer.pointee.per_session_data_size))
+        guard allocateUserData(protocolPointer.pointee.per_session_data_size) else {
+            respondAndClose(status: 500)
+            return
+        }
         let name = UnsafeMutableRawPointer(mutating: protocolPointer.pointee.name)
         let nameLength = protocolPointer.pointee.name.map { strlen($0) } ?? 0
         if callUser(LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION, name, nameLength) != 0 {

@@ -17,14 +17,14 @@ extension Connection {
     func sendRaw(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool = false) {
         guard state != .dead else { return }
         if !outbound.isEmpty {
-            queue(bytes, isPongReply: isPongReply)
+            guard queue(bytes, isPongReply: isPongReply) else { return }
             if corked && outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         // Only WebSocket frames are corked: HTTP answers keep their order
         // of events with file transfers and transaction completion.
         if context.corking && state == .webSocket {
-            queue(bytes, isPongReply: isPongReply)
+            guard queue(bytes, isPongReply: isPongReply) else { return }
             corked = true
             context.corkedConnections.append(self)
             if outbound.count >= Connection.corkLimit { uncork() }
@@ -33,11 +33,11 @@ extension Connection {
         switch transportSend(bytes) {
         case .transferred(let sent):
             if sent < bytes.count {
-                outbound.append(UnsafeRawBufferPointer(rebasing: bytes[sent...]))
+                queue(UnsafeRawBufferPointer(rebasing: bytes[sent...]), isPongReply: false)
                 updatePoll()
             }
         case .wouldBlock:
-            outbound.append(bytes)
+            queue(bytes, isPongReply: false)
             updatePoll()
         case .closed, .failed:
             Log.information("fd \(fd): send failed, closing")
@@ -45,12 +45,16 @@ extension Connection {
         }
     }
 
-    private func queue(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool) {
-        if isPongReply {
-            outbound.appendPong(bytes)
-        } else {
-            outbound.append(bytes)
+    /// Keeps bytes for later. Without memory for them, what was promised
+    /// can no longer be kept: the connection closes (and a write reports -1).
+    @discardableResult
+    private func queue(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool) -> Bool {
+        let kept = isPongReply ? outbound.appendPong(bytes) : outbound.append(bytes)
+        if !kept {
+            Log.error("fd \(fd): no memory to keep \(bytes.count) unsent bytes, closing")
+            requestClose(1011)
         }
+        return kept
     }
 
     /// Bytes collected while corked stay collected up to this much.

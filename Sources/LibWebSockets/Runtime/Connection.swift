@@ -548,6 +548,19 @@ final class Connection {
         heldInput = []
     }
 
+    /// Allocates per_session_data (zeroed). False when a non-zero size
+    /// cannot be had: the application is never handed a NULL it did not
+    /// ask for, the connection fails instead (as in 1.4).
+    func allocateUserData(_ size: Int) -> Bool {
+        userData = Allocator.allocateZeroed(size)
+        ownsUserData = true
+        if size != 0 && userData == nil {
+            Log.error("fd \(fd): no memory for \(UInt(bitPattern: size)) bytes of per-session data")
+            return false
+        }
+        return true
+    }
+
     func releaseUserData() {
         if ownsUserData { Allocator.free(userData) }
         userData = nil

@@ -51,7 +51,8 @@ extension Connection {
         head.appendCRLF()
         appendConnectionHeader(to: &head)
         if let otherHeaders {
-            let length = otherHeadersLength > 0 ? Int(otherHeadersLength) : strlen(otherHeaders)
+            // Up to other_headers_len bytes, but never past the string's NUL.
+            let length = otherHeadersLength > 0 ? strnlen(otherHeaders, Int(otherHeadersLength)) : strlen(otherHeaders)
             head.append(contentsOf: UnsafeRawBufferPointer(start: otherHeaders, count: length))
         }
         head.appendCRLF()
