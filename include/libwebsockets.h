@@ -1029,7 +1029,9 @@ libwebsocket_service_fd(struct libwebsocket_context *context,
  * ietf_version_or_minus_one: -1 for RFC 6455 (version 13), or an explicit
  *           protocol version number.
  *
- * Returns the new connection, or NULL if it could not even be started.
+ * Returns the new connection, or NULL if it could not even be started
+ * (also when the system has no randomness for Sec-WebSocket-Key: neither
+ * getrandom(2) nor /dev/urandom works).
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket *
 libwebsocket_client_connect(struct libwebsocket_context *clients,
@@ -1072,7 +1074,8 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
  * (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on: nothing may follow the
  * close frame, RFC 6455 5.5.1); and for a len no buffer can have (a
  * negative value cast to size_t, or any length reaching past the end of
- * the address space). Otherwise returns the number of
+ * the address space). A client connection without randomness for the
+ * masking key also gets -1, and fails. Otherwise returns the number of
  * payload bytes taken, which is len: whatever the socket cannot take at
  * once is kept by the library and sent before the next WRITEABLE callback
  * (see lws_partial_buffered()); nothing is dropped.

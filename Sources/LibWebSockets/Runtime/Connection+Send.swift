@@ -289,14 +289,20 @@ extension Connection {
     }
 
     /// Writes the header into the padding before `payload`, masks in place
-    /// for a client, and sends header and payload as one piece.
+    /// for a client, and sends header and payload as one piece. A client
+    /// without randomness for the key fails the connection: a predictable
+    /// mask is what RFC 6455 10.3 forbids.
     func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int,
                    rsv: UInt8 = 0, isPongReply: Bool = false) {
         var key: MaskingKey?
         if masked {
-            var bytes: UInt32 = 0
-            withUnsafeMutableBytes(of: &bytes) { Random.fill($0) }
-            key = MaskingKey(networkOrder: bytes)
+            guard let fresh = Random.maskingKey() else {
+                Log.error("fd \(fd): no randomness for a masking key, failing the connection")
+                sentClose = true  // no close frame can be masked either
+                requestClose(1011)
+                return
+            }
+            key = fresh
         }
         let header = FrameHeader(fin: fin, rsv: rsv, opcode: opcode, maskingKey: key, payloadLength: UInt64(length))
         let headerLength = FrameEncoder.writeHeader(header, endingAt: UnsafeMutableRawPointer(payload))
