@@ -325,12 +325,25 @@ enum libwebsocket_callback_reasons {
 	 *  in is the NUL-terminated URI path. Answer with
 	 *  libwebsockets_serve_http_file(), libwebsocket_write() of
 	 *  LWS_WRITE_HTTP data, or libwebsockets_return_http_status().
-	 *  Return non-zero to close the connection. */
+	 *  Return non-zero to close the connection.
+	 *
+	 *  The answer may also come later, from another callback or from
+	 *  outside any callback, but it must start within 30 seconds (after
+	 *  LWS_CALLBACK_HTTP_BODY_COMPLETION when the request has a body):
+	 *  otherwise the connection is closed (PENDING_TIMEOUT_HTTP_CONTENT),
+	 *  unless you armed a timeout of your own with
+	 *  libwebsocket_set_timeout(). Once the answer has started, the
+	 *  connection waits for you: finish with
+	 *  lws_http_transaction_completed() or by closing. Until then nothing
+	 *  more is read from the client (a request pipelined behind this one
+	 *  waits in the socket); if the client shuts its side of the
+	 *  connection or resets it meanwhile, the connection is closed. */
 	LWS_CALLBACK_HTTP = 11,
 	/** Protocol 0 only: a chunk of the HTTP request body; in / len. */
 	LWS_CALLBACK_HTTP_BODY = 12,
 	/** Protocol 0 only: the whole request body (Content-Length) has
-	 *  been delivered. */
+	 *  been delivered. An answer not started yet must start within 30
+	 *  seconds, as for LWS_CALLBACK_HTTP. */
 	LWS_CALLBACK_HTTP_BODY_COMPLETION = 13,
 	/** A file started with libwebsockets_serve_http_file() has been
 	 *  sent completely. Return non-zero to close the connection. */
@@ -732,6 +745,18 @@ enum pending_timeout {
 /**
  * The argument (in) of the ADD / DEL / CHANGE_MODE_POLL_FD callbacks.
  * events and prev_events are poll(2) event masks (POLLIN, POLLOUT).
+ *
+ * POLLIN is asked for only while the connection can use input: it is
+ * withdrawn while an HTTP request is being answered, while receive flow
+ * control is off (libwebsocket_rx_flow_control()) and while the peer has
+ * not read the answers to what it sent (see libwebsocket_write()).
+ * poll(2) still reports POLLHUP and POLLERR (a peer that reset or fully
+ * closed the connection) for such an fd: pass them to
+ * libwebsocket_service_fd() as usual and the connection is closed. A
+ * peer that only shuts down its sending side shows no event then; the
+ * connection notices when it reads again, or its timeout closes it (an
+ * unanswered HTTP request: 30 seconds). The library's own loop
+ * (libwebsocket_service()) also watches for that FIN through epoll.
  */
 struct libwebsocket_pollargs {
 	int fd;          /**< the socket */
@@ -806,11 +831,14 @@ struct libwebsocket_protocols {
 	/** Serves every event of connections using this protocol. */
 	callback_function *callback;
 	/** Bytes of zeroed per-connection memory to allocate; the callback
-	 *  receives it as user. */
+	 *  receives it as user. A connection whose memory cannot be
+	 *  allocated fails: its request or upgrade is answered with 500, a
+	 *  client connection gets LWS_CALLBACK_CLIENT_CONNECTION_ERROR. */
 	size_t per_session_data_size;
 	/** The most payload bytes delivered per RECEIVE callback; frames
-	 *  larger than this arrive in several pieces. 0 means 4096. Padding
-	 *  is added by the library on top. */
+	 *  larger than this arrive in several pieces. 0 means 4096; values
+	 *  above 64 MiB count as 64 MiB. Padding is added by the library on
+	 *  top. */
 	size_t rx_buffer_size;
 	/** Ignored by the library: free for the application, for example a
 	 *  protocol version number. */
@@ -834,7 +862,8 @@ struct libwebsocket_extension {
 	/** Implements the extension. */
 	extension_callback_function *callback;
 	/** Bytes of private memory allocated per connection using the
-	 *  extension, passed to the callback as user. */
+	 *  extension, passed to the callback as user. When they cannot be
+	 *  allocated, the extension is not used on that connection. */
 	size_t per_session_data_size;
 	/** Free for the extension's own per-context state. */
 	void *per_context_private_data;
@@ -1043,7 +1072,9 @@ libwebsocket_service_fd(struct libwebsocket_context *context,
  * ietf_version_or_minus_one: -1 for RFC 6455 (version 13), or an explicit
  *           protocol version number.
  *
- * Returns the new connection, or NULL if it could not even be started.
+ * Returns the new connection, or NULL if it could not even be started
+ * (also when the system has no randomness for Sec-WebSocket-Key: neither
+ * getrandom(2) nor /dev/urandom works).
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket *
 libwebsocket_client_connect(struct libwebsocket_context *clients,
@@ -1082,10 +1113,22 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
  *   with LWS_WRITE_NO_FIN.
  *
  * Returns -1 on a fatal error, after which the callback should return
- * non-zero to close the connection. Otherwise returns the number of
+ * non-zero to close the connection; for a connection that is closing
+ * (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on: nothing may follow the
+ * close frame, RFC 6455 5.5.1); and for a len no buffer can have (a
+ * negative value cast to size_t, or any length reaching past the end of
+ * the address space). A client connection without randomness for the
+ * masking key also gets -1, and fails. Otherwise returns the number of
  * payload bytes taken, which is len: whatever the socket cannot take at
  * once is kept by the library and sent before the next WRITEABLE callback
  * (see lws_partial_buffered()); nothing is dropped.
+ *
+ * When answering a peer's input (your writes from its RECEIVE or HTTP
+ * callbacks, the library's pongs) leaves more than 256 KiB kept for it,
+ * nothing more is read from it until it has read enough: a peer that
+ * sends without reading cannot make the library buffer without limit.
+ * The pongs the library answers pings with are coalesced: only the latest
+ * ping gets one if earlier pongs are still waiting (RFC 6455 5.5.3).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,
@@ -1104,7 +1147,8 @@ libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,
  * Safe to call from any thread (1.4 only allowed the service thread); the
  * caller must know that wsi has not been closed meanwhile.
  *
- * Returns 1 when the request is registered, -1 if it cannot be.
+ * Returns 1 when the request is registered, -1 if it cannot be: the
+ * connection is closing (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_on_writable(struct libwebsocket_context *context,
@@ -1180,7 +1224,10 @@ libwebsocket_get_reserved_bits(struct libwebsocket *wsi);
 /**
  * Stop (enable 0) or resume (enable 1) reading from wsi, to push back on
  * a peer while the application cannot keep up. Bytes already read are
- * held, not lost. Returns 0, or -1 on failure.
+ * held, not lost. While reading is stopped, a peer that resets the
+ * connection is closed at once; a peer that shuts down its sending side is
+ * noticed after its last bytes, once reading resumes. Returns 0, or -1 on
+ * failure.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_rx_flow_control(struct libwebsocket *wsi, int enable);
@@ -1194,7 +1241,8 @@ libwebsocket_rx_flow_allow_all_protocol(
  * Feed len bytes received on wsi by the application itself to the
  * connection's parser, as if the library had read them from the socket.
  * Returns 0, or a negative value if the connection had to be closed
- * (wsi is then no longer valid).
+ * (wsi is then no longer valid) or len is one no buffer can have (see
+ * libwebsocket_write()).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_read(struct libwebsocket_context *context,
@@ -1341,7 +1389,8 @@ libwebsockets_return_http_status(struct libwebsocket_context *context,
  * From an LWS_CALLBACK_HTTP callback: answer with the file at path file,
  * sent as content_type. other_headers, when not NULL, is
  * other_headers_len bytes of extra header lines (each ending in "\r\n")
- * to include. The body goes out as the socket allows, during later
+ * to include, ending early at a NUL (with other_headers_len <= 0: at the
+ * NUL). The body goes out as the socket allows, during later
  * service calls; LWS_CALLBACK_HTTP_FILE_COMPLETION reports the end.
  * A file that cannot be opened is answered with 404 and -1 is returned.
  *

@@ -53,13 +53,13 @@ final class SupportTests: XCTestCase {
     func testOutboundBufferKeepsOrderAcrossPartialDrains() {
         var buffer = OutboundBuffer()
         XCTAssertTrue(buffer.isEmpty)
-        [UInt8](0..<100).withUnsafeBytes { buffer.append($0) }
+        [UInt8](0..<100).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
         var seen: [UInt8] = []
         buffer.drain { bytes in
             seen.append(contentsOf: bytes.prefix(30))
             return 30
         }
-        [UInt8](100..<120).withUnsafeBytes { buffer.append($0) }
+        [UInt8](100..<120).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
         XCTAssertEqual(buffer.count, 90)
         while !buffer.isEmpty {
             buffer.drain { bytes in
@@ -68,5 +68,75 @@ final class SupportTests: XCTestCase {
             }
         }
         XCTAssertEqual(seen, [UInt8](0..<120))
+    }
+
+    /// A pong replaces the previous one only while that is the last thing
+    /// buffered and no send has been offered it.
+    func testOutboundBufferReplacesOnlyAnUnsentTrailingPong() {
+        func contents(_ buffer: inout OutboundBuffer) -> [UInt8] {
+            var seen: [UInt8] = []
+            buffer.drain { bytes in
+                seen.append(contentsOf: bytes)
+                return bytes.count
+            }
+            return seen
+        }
+        var buffer = OutboundBuffer()
+        [UInt8]([1, 2]).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
+        [UInt8]([10, 10, 10]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([11]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        XCTAssertEqual(contents(&buffer), [1, 2, 11])
+
+        // Data after the pong keeps it.
+        [UInt8]([20]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([3]).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
+        [UInt8]([21]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        XCTAssertEqual(contents(&buffer), [20, 3, 21])
+
+        // A pong a send was offered (and refused) stays too.
+        [UInt8]([30]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        buffer.drain { _ in 0 }
+        [UInt8]([31]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        XCTAssertEqual(contents(&buffer), [30, 31])
+    }
+
+    /// Growing past its block and moving down after drains keep the
+    /// bytes and their order, and the pong replacement.
+    func testOutboundBufferGrowsAndMovesDown() {
+        var buffer = OutboundBuffer()
+        var expected: [UInt8] = []
+        var seen: [UInt8] = []
+        for round in 0..<200 {
+            let chunk = [UInt8](repeating: UInt8(round & 0xff), count: 97 + round * 13)
+            chunk.withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
+            expected.append(contentsOf: chunk)
+            buffer.drain { bytes in
+                let n = bytes.count / 2
+                seen.append(contentsOf: bytes.prefix(n))
+                return n
+            }
+        }
+        [UInt8]([1]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([2]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        expected.append(2)
+        buffer.drain { bytes in
+            seen.append(contentsOf: bytes)
+            return bytes.count
+        }
+        XCTAssertTrue(buffer.isEmpty)
+        XCTAssertEqual(seen, expected)
+    }
+
+    func testAddressSpaceRefusesLengthsNoBufferCanHave() {
+        let p = UnsafeRawPointer(bitPattern: 0x1000)
+        XCTAssertTrue(AddressSpace.contains(p, count: 0))
+        XCTAssertTrue(AddressSpace.contains(p, count: 1 << 40))
+        XCTAssertTrue(AddressSpace.contains(nil, count: 0))
+        XCTAssertFalse(AddressSpace.contains(p, count: -1))
+        XCTAssertFalse(AddressSpace.contains(p, count: Int.min))
+        XCTAssertFalse(AddressSpace.contains(p, count: 1 << 57))
+        XCTAssertFalse(AddressSpace.contains(p, count: 1 << 62))
+        XCTAssertFalse(AddressSpace.contains(p, count: Int.max))
+        XCTAssertFalse(AddressSpace.contains(UnsafeRawPointer(bitPattern: UInt.max - 1), count: 4))
     }
 }

@@ -18,6 +18,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -187,6 +188,36 @@ static inline void kit_pump(int ms)
 		libwebsocket_service(kit_context, ms);
 }
 
+static inline double kit_cpu_seconds(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_SELF, &ru);
+	return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec +
+	       (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
+}
+
+/*
+ * Pumps for ms milliseconds in 50 ms waits and returns how often the wait
+ * returned: about ms / 50 when nothing is ready, millions when the server
+ * spins. Prints the count and the CPU time, labelled what.
+ */
+static inline long kit_service_returns(const char *what, int ms)
+{
+	double end = kit_now_ms() + ms, cpu = kit_cpu_seconds();
+	long n = 0;
+
+	while (kit_now_ms() < end) {
+		kit_pump(50);
+		n++;
+	}
+	printf("%s: %ld service returns, %.2f s CPU in %d ms\n", what, n, kit_cpu_seconds() - cpu, ms);
+	return n;
+}
+
+/* A generous bound on kit_service_returns() for a server that is idle. */
+#define KIT_QUIET(ms) ((ms) / 5)
+
 /* Pumps until *flag is non-zero or ms have passed; returns *flag. */
 static inline int kit_until(const volatile int *flag, int ms)
 {
@@ -230,6 +261,29 @@ static inline int kit_free_port(void)
 	return port;
 }
 
+/* A protocols[0] callback for servers that serve no HTTP. */
+static inline int kit_no_http(struct libwebsocket_context *context, struct libwebsocket *wsi,
+			      enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
+{
+	(void)context; (void)wsi; (void)reason; (void)user; (void)in; (void)len;
+	return 0;
+}
+
+/*
+ * The creation info of a test server: loopback only, no privileges to
+ * drop, no host name lookup.
+ */
+static inline void kit_server_info(struct lws_context_creation_info *info,
+				   struct libwebsocket_protocols *protocols)
+{
+	memset(info, 0, sizeof(*info));
+	info->iface = "127.0.0.1";
+	info->protocols = protocols;
+	info->gid = -1;
+	info->uid = -1;
+	info->options = LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME;
+}
+
 /*
  * Creates a listening context from info (port chosen here, retried if
  * another process takes it meanwhile) and makes it the one kit_pump()
@@ -246,6 +300,15 @@ static inline int kit_listen(struct lws_context_creation_info *info)
 			kit_context = libwebsocket_create_context(info);
 	}
 	return kit_context ? info->port : -1;
+}
+
+/* A test server for protocols with the usual creation info; its port, or -1. */
+static inline int kit_serve(struct libwebsocket_protocols *protocols)
+{
+	struct lws_context_creation_info info;
+
+	kit_server_info(&info, protocols);
+	return kit_listen(&info);
 }
 
 static inline void kit_destroy(void)

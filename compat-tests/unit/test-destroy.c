@@ -295,12 +295,7 @@ static void test_destroy_live(void)
 		message[i] = (unsigned char)('a' + i % 26); /* valid UTF-8 */
 
 	fds_before = open_fds();
-	memset(&info, 0, sizeof(info));
-	info.iface = "127.0.0.1";
-	info.protocols = protocols;
-	info.gid = -1;
-	info.uid = -1;
-	info.options = LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME;
+	kit_server_info(&info, protocols);
 	port = kit_listen(&info);
 	CHECK(port > 0);
 	if (port <= 0) {

@@ -113,12 +113,7 @@ static int start(void)
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.iface = "127.0.0.1";
-	info.protocols = protocols;
-	info.gid = -1;
-	info.uid = -1;
-	info.options = LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME;
+	kit_server_info(&info, protocols);
 	kit_use_extpoll(1);
 	established = closed = closed_http = http_requests = received = 0;
 	wsi_created = wsi_destroyed = big_writes = big_partial_seen = writeable = 0;

@@ -202,16 +202,6 @@ static struct libwebsocket_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };
 
-static void base_info(struct lws_context_creation_info *info)
-{
-	memset(info, 0, sizeof(*info));
-	info->iface = "127.0.0.1";
-	info->protocols = protocols;
-	info->gid = -1;
-	info->uid = -1;
-	info->options = LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME;
-}
-
 static void reset_counts(void)
 {
 	refuse_network = 0;
@@ -253,7 +243,7 @@ static void test_filters_and_order(void)
 	int port, fd, i, status;
 	const struct conn_log *l;
 
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	reset_counts();
 	port = kit_listen(&info);
 	CHECK(port > 0);
@@ -362,7 +352,7 @@ static void test_keepalive(void)
 	struct lws_context_creation_info info;
 	int port, fd;
 
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	info.ka_time = 7;
 	info.ka_probes = 3;
 	info.ka_interval = 2;
@@ -439,7 +429,7 @@ static void test_listen_addresses(void)
 	int port, v6 = ipv6_loopback_usable();
 
 	/* By interface name: loopback only. */
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	info.iface = "lo";
 	reset_counts();
 	port = kit_listen(&info);
@@ -452,7 +442,7 @@ static void test_listen_addresses(void)
 	}
 
 	/* By address. */
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	info.iface = "127.0.0.1";
 	port = kit_listen(&info);
 	CHECK(port > 0);
@@ -466,7 +456,7 @@ static void test_listen_addresses(void)
 	}
 
 	/* All interfaces, dual stack by default. */
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	info.iface = NULL;
 	port = kit_listen(&info);
 	CHECK(port > 0);
@@ -480,7 +470,7 @@ static void test_listen_addresses(void)
 	}
 
 	/* DISABLE_IPV6: IPv4 only. */
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	info.iface = NULL;
 	info.options |= LWS_SERVER_OPTION_DISABLE_IPV6;
 	port = kit_listen(&info);
@@ -505,7 +495,7 @@ static void test_token_limits(void)
 	for (i = 0; i < WSI_TOKEN_COUNT; i++)
 		limits.token_limit[i] = 1024;
 	limits.token_limit[WSI_TOKEN_HOST] = 10;
-	base_info(&info);
+	kit_server_info(&info, protocols);
 	info.token_limits = &limits;
 	reset_counts();
 	port = kit_listen(&info);

@@ -176,12 +176,7 @@ static int start(void)
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.iface = "127.0.0.1";
-	info.protocols = protocols;
-	info.gid = -1;
-	info.uid = -1;
-	info.options = LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME;
+	kit_server_info(&info, protocols);
 	memset(conns, 0, sizeof(conns));
 	established = closed_total = 0;
 	return kit_listen(&info);

@@ -16,7 +16,7 @@ endforeach()
 # Server tests: the test process is the server and its own raw-socket
 # clients (serverkit.h).
 find_package(Threads REQUIRED)
-foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable-order)
+foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable-order held-input flood after-close lengths random)
   add_executable(lws-unit-${unit} ${LWS_UNIT_DIR}/test-${unit}.c)
   target_link_libraries(lws-unit-${unit} PRIVATE websockets Threads::Threads)
   if(unit STREQUAL "legacy-rx")
@@ -28,6 +28,10 @@ foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable
   add_test(NAME unit-${unit} COMMAND lws-unit-${unit})
   set_tests_properties(unit-${unit} PROPERTIES TIMEOUT 120)
 endforeach()
+
+# Held input is also tested over TLS: that test is its own TLS client.
+find_package(OpenSSL REQUIRED)
+target_link_libraries(lws-unit-held-input PRIVATE OpenSSL::SSL)
 
 # The thread tests once under memcheck and once under helgrind, and the
 # destroy-with-live-connections test under memcheck: any memory error, data

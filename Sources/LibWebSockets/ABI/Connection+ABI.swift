@@ -92,7 +92,7 @@ func copyTruncated(_ source: [CChar], into destination: UnsafeMutablePointer<CCh
 /// if the library had read them from the socket.
 @_cdecl("libwebsocket_read")
 public func libwebsocket_read(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int) -> Int32 {
-    guard let connection = Connection.from(wsi), let buf else { return -1 }
+    guard let connection = Connection.from(wsi), let buf, AddressSpace.contains(buf, count: len) else { return -1 }
     guard len > 0 else { return 0 }
     let buffer = connection.context.readBuffer
     var offset = 0

@@ -59,12 +59,20 @@ public func lws_http_transaction_completed(_ wsi: OpaquePointer?) -> Int32 {
     return connection.completeHTTPTransaction()
 }
 
+/// The bytes from *p to `end`, 0 when there is no cursor or end, or end
+/// lies before it. Computed on addresses: pointer subtraction traps when the
+/// two are further apart than Int.max, and `end` is the caller's.
+private func headerRoom(_ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, _ end: UnsafeMutablePointer<UInt8>?) -> UInt {
+    guard let cursor = p?.pointee, let end else { return 0 }
+    let (room, before) = UInt(bitPattern: end).subtractingReportingOverflow(UInt(bitPattern: cursor))
+    return before ? 0 : room
+}
+
 /// Appends bytes at *p when they fit before `end`; returns 1 (and writes
 /// nothing) when they do not.
 private func appendHeaderBytes(_ bytes: [UInt8], _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
                                _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    guard let p, let cursor = p.pointee, let end, cursor <= end else { return 1 }
-    guard end - cursor >= bytes.count else { return 1 }
+    guard let p, let cursor = p.pointee, UInt(bytes.count) <= headerRoom(p, end) else { return 1 }
     bytes.withUnsafeBytes { UnsafeMutableRawPointer(cursor).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
     p.pointee = cursor + bytes.count
     return 0
@@ -112,6 +120,8 @@ private func appendHeaderLine(_ name: UnsafeBufferPointer<UInt8>, _ value: Unsaf
                               _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
                               _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
     guard length >= 0, value != nil || length == 0 else { return 1 }
+    // Checked before the value is read: `length` may exceed the value, not the room.
+    guard UInt(name.count) + 3 + UInt(length) <= headerRoom(p, end) else { return 1 }
     var line: [UInt8] = []
     line.append(contentsOf: name)
     line.append(32)

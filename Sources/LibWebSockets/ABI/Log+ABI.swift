@@ -34,7 +34,7 @@ public func lwsl_emit_syslog(_ level: Int32, _ line: UnsafePointer<CChar>?) {
 @_cdecl("lwsl_hexdump")
 public func lwsl_hexdump(_ buf: UnsafeMutableRawPointer?, _ len: Int) {
     guard Log.isEnabled(Log.debug) else { return }
-    guard let buf, len > 0 else { return }
+    guard let buf, len > 0, AddressSpace.contains(buf, count: len) else { return }
     let bytes = UnsafeRawBufferPointer(start: buf, count: len)
     let hex: [UInt8] = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]
     var offset = 0

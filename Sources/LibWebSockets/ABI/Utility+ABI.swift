@@ -8,8 +8,8 @@ import WebSocketProtocol
 
 @_cdecl("libwebsockets_SHA1")
 public func libwebsockets_SHA1(_ d: UnsafePointer<UInt8>?, _ n: Int, _ md: UnsafeMutablePointer<UInt8>?) -> UnsafeMutablePointer<UInt8>? {
-    guard let md, d != nil || n == 0 else {
-        Log.error("libwebsockets_SHA1: NULL buffer")
+    guard let md, d != nil || n == 0, AddressSpace.contains(d, count: n) else {
+        Log.error("libwebsockets_SHA1: bad buffer or length")
         return nil
     }
     var sha = SHA1()

@@ -10,6 +10,10 @@ import CLibWebSockets
 public func libwebsocket_write(_ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int,
                                _ protocolBits: libwebsocket_write_protocol) -> Int32 {
     guard let connection = Connection.from(wsi) else { return -1 }
+    guard AddressSpace.contains(buf, count: len) else {
+        Log.error("libwebsocket_write: no buffer has length \(UInt(bitPattern: len))")
+        return -1
+    }
     guard let buf else {
         if len == 0, let empty = connection.context.readBuffer.baseAddress {
             return connection.write(empty.assumingMemoryBound(to: UInt8.self), length: 0, protocolBits: protocolBits.rawValue)
@@ -21,17 +25,17 @@ public func libwebsocket_write(_ wsi: OpaquePointer?, _ buf: UnsafeMutablePointe
 }
 
 /// Safe from any thread: a foreign thread's request is queued and the
-/// service thread woken.
+/// service thread woken (and is dropped there if the connection closed
+/// meanwhile). -1 for a connection that is closing, as 1.4 answered.
 @_cdecl("libwebsocket_callback_on_writable")
 public func libwebsocket_callback_on_writable(_ context: OpaquePointer?, _ wsi: OpaquePointer?) -> Int32 {
     guard let connection = Connection.from(wsi) else { return -1 }
     let owner = connection.context
     if owner.isForeignThread {
         owner.wake.enqueue(WakeSignal.WritableRequest(fd: connection.fd, serial: connection.serial))
-    } else {
-        connection.requestWritable()
+        return 1
     }
-    return 1
+    return connection.requestWritable() ? 1 : -1
 }
 
 @_cdecl("libwebsocket_callback_on_writable_all_protocol")

@@ -12,10 +12,13 @@ final class ActiveExtension {
     var deflater: MessageDeflater?
     var inflater: MessageInflater?
 
-    init(index: Int, kind: ExtensionKind, userDataSize: Int) {
+    /// Fails when a non-zero per_session_data_size cannot be allocated:
+    /// the extension is then not used, rather than handed a NULL user.
+    init?(index: Int, kind: ExtensionKind, userDataSize: Int) {
         self.index = index
         self.kind = kind
         userData = Allocator.allocateZeroed(userDataSize)
+        if userDataSize != 0 && userData == nil { return nil }
     }
 
     /// Owns RSV1 (the "compressed" bit) on data frames.

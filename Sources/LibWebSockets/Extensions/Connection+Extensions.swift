@@ -65,7 +65,10 @@ extension Connection {
     private func activate(_ index: Int, kind: ExtensionKind, role: PerMessageDeflateParameters.Role,
                           parameters: PerMessageDeflateParameters?, frameSettings: DeflateFrame.Settings?) -> ActiveExtension? {
         let entry = context.extensionSet.entry(index)
-        let active = ActiveExtension(index: index, kind: kind, userDataSize: Int(entry.pointee.per_session_data_size))
+        guard let active = ActiveExtension(index: index, kind: kind, userDataSize: entry.pointee.per_session_data_size) else {
+            Log.error("fd \(fd): no memory for an extension's per-session data")
+            return nil
+        }
         switch kind {
         case .perMessageDeflate:
             guard let parameters,

@@ -30,10 +30,10 @@ struct ClientRequest {
     static let proxyTimeout: Int32 = 10
     static let handshakeTimeout: Int32 = 10
 
-    static func makeKey() -> [UInt8] {
-        var nonce = [UInt8](repeating: 0, count: 16)
-        nonce.withUnsafeMutableBytes { Random.fill($0) }
-        return Base64.encode(nonce)
+    /// Sec-WebSocket-Key: base64 of a random 16-byte nonce; nil without
+    /// randomness (a fixed key is what RFC 6455 4.1 rules out).
+    static func makeKey() -> [UInt8]? {
+        Random.bytes(16).map { Base64.encode($0) }
     }
 
     /// Resolves `host` with getaddrinfo. This is the one blocking step of a

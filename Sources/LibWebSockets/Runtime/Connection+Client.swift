@@ -90,9 +90,7 @@ extension Connection {
         // dup2 replaced the socket behind our fd: re-register it with epoll.
         var event = epoll_event()
         _ = epoll_ctl(context.epollFd, EPOLL_CTL_DEL, fd, &event)
-        event.events = UInt32(UInt16(bitPattern: pollEvents))
-        event.data.u64 = UInt64(UInt32(bitPattern: fd))
-        _ = epoll_ctl(context.epollFd, EPOLL_CTL_ADD, fd, &event)
+        _ = context.epollControl(EPOLL_CTL_ADD, fd: fd, events: pollEvents, connection: self)
         return connectToNextAddress()
     }
 
@@ -252,9 +250,9 @@ extension Connection {
     /// protocol (unless the application supplied its own), FILTER_PRE_ESTABLISH,
     /// then CLIENT_ESTABLISHED.
     private func establishClient(_ request: ClientRequest) {
-        if request.userData == nil {
-            userData = Allocator.allocateZeroed(Int(protocolPointer.pointee.per_session_data_size))
-            ownsUserData = true
+        if request.userData == nil && !allocateUserData(protocolPointer.pointee.per_session_data_size) {
+            failClientConnection("no memory for per-session data")
+            return
         }
         if callUser(LWS_CALLBACK_CLIENT_FILTER_PRE_ESTABLISH) != 0 {
             failClientConnection("refused by CLIENT_FILTER_PRE_ESTABLISH")

@@ -9,6 +9,12 @@ extension Connection {
     static let headTimeoutSeconds: Int32 = 10
     /// Seconds a request body may stall before the connection is dropped.
     static let bodyTimeoutSeconds: Int32 = 10
+    /// Seconds the application has to start answering a request it took
+    /// without answering (LWS_CALLBACK_HTTP or HTTP_BODY_COMPLETION returned
+    /// 0): generous, since it may answer from a later callback or from
+    /// outside (1.4 allowed 5), but an application that never answers must
+    /// not keep the connection, and the requests pipelined behind, forever.
+    static let answerTimeoutSeconds: Int32 = 30
 
     static let webSocketGUID: StaticString = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
@@ -16,7 +22,24 @@ extension Connection {
         state = .awaitingHTTPHead
         headParser = HTTPHeadParser(mode: .request, limits: context.tokenLimits)
         headers = nil
+        answerStarted = false
         setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.headTimeoutSeconds)
+    }
+
+    /// The request waits for the application's answer: it has
+    /// `answerTimeoutSeconds` to start it (or to arm a timeout of its own).
+    private func awaitAnswer() {
+        guard state == .httpResponding, !answerStarted else { return }
+        setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.answerTimeoutSeconds)
+        answerTimeoutArmed = true
+    }
+
+    /// The application wrote the first bytes of its answer: from here on it
+    /// drives the connection, so the answer timeout, if still ours, ends.
+    func noteAnswerStarted() {
+        guard state == .httpResponding || state == .readingHTTPBody, !answerStarted else { return }
+        answerStarted = true
+        if answerTimeoutArmed { setTimeout(reason: 0, seconds: 0) }
     }
 
     func consumeHTTPHead(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
@@ -80,8 +103,9 @@ extension Connection {
         sawHTTPRequest = true
         state = .httpResponding
         protocolIndex = 0
-        if userData == nil {
-            userData = Allocator.allocateZeroed(Int(context.protocols[0].per_session_data_size))
+        guard userData != nil || allocateUserData(context.protocols[0].per_session_data_size) else {
+            respondAndClose(status: 500)
+            return
         }
         var uri = Array(headers?.value(of: method.uriToken) ?? [])
         let uriLength = uri.count
@@ -102,18 +126,20 @@ extension Connection {
             requestClose()
             return
         }
-        if bodyRemaining > 0 && state == .httpResponding {
-            state = .readingHTTPBody
-            setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.bodyTimeoutSeconds)
-            // RFC 7231 section 5.1.1: a client that sent "Expect: 100-continue"
-            // holds its body back until told to go on (curl waits a second).
-            // It is told only now, once the application has taken the request
-            // without answering it, so a refusal never invites the body.
-            if httpVersionMinor >= 1, let expect = parser.headers.value(of: HeaderToken.expect),
-               listContainsToken(expect, "100-continue") {
-                let goOn: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
-                sendRaw(UnsafeRawBufferPointer(start: goOn.utf8Start, count: goOn.utf8CodeUnitCount))
-            }
+        guard bodyRemaining > 0 && state == .httpResponding else {
+            awaitAnswer()
+            return
+        }
+        state = .readingHTTPBody
+        setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.bodyTimeoutSeconds)
+        // RFC 7231 section 5.1.1: a client that sent "Expect: 100-continue"
+        // holds its body back until told to go on (curl waits a second).
+        // It is told only now, once the application has taken the request
+        // without answering it, so a refusal never invites the body.
+        if httpVersionMinor >= 1, let expect = parser.headers.value(of: HeaderToken.expect),
+           listContainsToken(expect, "100-continue") {
+            let goOn: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
+            sendRaw(UnsafeRawBufferPointer(start: goOn.utf8Start, count: goOn.utf8CodeUnitCount))
         }
     }
 
@@ -132,6 +158,7 @@ extension Connection {
                 requestClose()
                 return bytes.count
             }
+            awaitAnswer()
         }
         return n
     }
@@ -151,7 +178,7 @@ extension Connection {
             fileTransfer = nil
         }
         beginHTTPRequest()
-        scheduleHeldInput()
+        inputMayResume()
         return 0
     }
 
@@ -166,6 +193,7 @@ extension Connection {
     }
 
     func sendStatusResponse(status: Int, body: UnsafePointer<CChar>?, extraHeaders: StaticString) {
+        noteAnswerStarted()
         var html: [UInt8] = []
         html.append("<html><head><title>")
         html.appendDecimal(status)
@@ -245,7 +273,10 @@ extension Connection {
         }
         if userData != nil { releaseUserData() }
         protocolIndex = chosen
-        userData = Allocator.allocateZeroed(Int(protocolPointer.pointee.per_session_data_size))
+        guard allocateUserData(protocolPointer.pointee.per_session_data_size) else {
+            respondAndClose(status: 500)
+            return
+        }
         let name = UnsafeMutableRawPointer(mutating: protocolPointer.pointee.name)
         let nameLength = protocolPointer.pointee.name.map { strlen($0) } ?? 0
         if callUser(LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION, name, nameLength) != 0 {

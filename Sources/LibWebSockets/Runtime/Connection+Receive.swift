@@ -6,10 +6,16 @@ import WebSocketProtocol
 /// validated as it streams, payload handed to RECEIVE in chunks of at most
 /// rx_buffer_size bytes, control frames answered.
 extension Connection {
+    /// rx_buffer_size: 0 means 4096, and no more than
+    /// `maxReceiveBufferSize` is allocated whatever it says (a size_t near
+    /// SIZE_MAX arrives here negative).
     var rxBufferSize: Int {
-        let size = Int(protocolPointer.pointee.rx_buffer_size)
-        return size > 0 ? size : 4096
+        let size = protocolPointer.pointee.rx_buffer_size
+        if size == 0 { return 4096 }
+        return size < 0 ? Connection.maxReceiveBufferSize : min(size, Connection.maxReceiveBufferSize)
     }
+
+    static let maxReceiveBufferSize = 64 << 20
 
     /// deflate-frame frames are delivered whole, as 1.4 delivered them, up
     /// to this many inflated bytes (or rx_buffer_size, if larger); a frame

@@ -12,17 +12,19 @@ extension Connection {
     /// Inside a service call the context corks: writes are collected and
     /// each connection's are sent with one syscall when the batch ends
     /// (`Context.flushCorked`), or as soon as they reach `corkLimit`.
-    func sendRaw(_ bytes: UnsafeRawBufferPointer) {
+    ///
+    /// A pong we answer a ping with replaces one still waiting unsent.
+    func sendRaw(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool = false) {
         guard state != .dead else { return }
         if !outbound.isEmpty {
-            outbound.append(bytes)
+            guard queue(bytes, isPongReply: isPongReply) else { return }
             if corked && outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         // Only WebSocket frames are corked: HTTP answers keep their order
         // of events with file transfers and transaction completion.
         if context.corking && state == .webSocket {
-            outbound.append(bytes)
+            guard queue(bytes, isPongReply: isPongReply) else { return }
             corked = true
             context.corkedConnections.append(self)
             if outbound.count >= Connection.corkLimit { uncork() }
@@ -31,11 +33,11 @@ extension Connection {
         switch transportSend(bytes) {
         case .transferred(let sent):
             if sent < bytes.count {
-                outbound.append(UnsafeRawBufferPointer(rebasing: bytes[sent...]))
+                queue(UnsafeRawBufferPointer(rebasing: bytes[sent...]), isPongReply: false)
                 updatePoll()
             }
         case .wouldBlock:
-            outbound.append(bytes)
+            queue(bytes, isPongReply: false)
             updatePoll()
         case .closed, .failed:
             Log.information("fd \(fd): send failed, closing")
@@ -43,8 +45,29 @@ extension Connection {
         }
     }
 
+    /// Keeps bytes for later. Without memory for them, what was promised
+    /// can no longer be kept: the connection closes (and a write reports -1).
+    @discardableResult
+    private func queue(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool) -> Bool {
+        let kept = isPongReply ? outbound.appendPong(bytes) : outbound.append(bytes)
+        if !kept {
+            Log.error("fd \(fd): no memory to keep \(bytes.count) unsent bytes, closing")
+            requestClose(1011)
+        }
+        return kept
+    }
+
     /// Bytes collected while corked stay collected up to this much.
     static let corkLimit = 65536
+
+    /// What answering a peer's input may leave us owing it (unsent frames,
+    /// pongs, the close) before we stop reading it until it has read some:
+    /// a peer that sends without reading (requests whose answers it never
+    /// takes) would otherwise make us buffer without limit. Above the cork
+    /// limit, so corking alone never stops reading.
+    static let owedBound = 256 << 10
+
+    var owesTooMuch: Bool { outbound.count > Connection.owedBound }
 
     /// Sends what corking collected; what the socket refuses becomes a real
     /// backlog (POLLOUT, lws_partial_buffered).
@@ -59,7 +82,9 @@ extension Connection {
     /// under which writes must wait for POLLOUT.
     var hasBacklog: Bool { !outbound.isEmpty && !corked }
 
-    /// Pushes buffered bytes into the socket as far as it takes them.
+    /// Pushes buffered bytes into the socket as far as it takes them; once
+    /// what we owe is back under `owedBound`, a peer whose input had pushed
+    /// it over is read again.
     func flushOutbound() {
         var failed = false
         outbound.drain { bytes in
@@ -80,6 +105,9 @@ extension Connection {
             } else {
                 requestClose(1006)
             }
+        } else if backlogPausesInput && !owesTooMuch && state != .lingering {
+            backlogPausesInput = false
+            inputMayResume()
         }
     }
 
@@ -116,9 +144,11 @@ extension Connection {
     /// `libwebsocket_callback_on_writable`. With the internal service loop a
     /// socket with nothing buffered is known to be writable, so the callback
     /// is queued for the next service call without a poll round trip;
-    /// otherwise POLLOUT is requested.
-    func requestWritable() {
-        guard state != .dead, state != .lingering, !writableRequested else { return }
+    /// otherwise POLLOUT is requested. False when the connection is closing.
+    @discardableResult
+    func requestWritable() -> Bool {
+        guard state != .dead, state != .lingering else { return false }
+        guard !writableRequested else { return true }
         writableRequested = true
         if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
         if context.usesInternalService && !hasBacklog && fileTransfer == nil {
@@ -127,6 +157,7 @@ extension Connection {
         } else {
             updatePoll()
         }
+        return true
     }
 
     func deliverPendingWritable() {
@@ -164,6 +195,7 @@ extension Connection {
         let kind = protocolBits & 0x3f
         switch kind {
         case UInt32(LWS_WRITE_HTTP.rawValue), UInt32(LWS_WRITE_HTTP_FINAL.rawValue), UInt32(LWS_WRITE_HTTP_HEADERS.rawValue):
+            noteAnswerStarted()
             sendRaw(UnsafeRawBufferPointer(start: buffer, count: length))
             return closeRequested ? -1 : Int32(truncatingIfNeeded: length)
         default:
@@ -282,13 +314,20 @@ extension Connection {
     }
 
     /// Writes the header into the padding before `payload`, masks in place
-    /// for a client, and sends header and payload as one piece.
-    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int, rsv: UInt8 = 0) {
+    /// for a client, and sends header and payload as one piece. A client
+    /// without randomness for the key fails the connection: a predictable
+    /// mask is what RFC 6455 10.3 forbids.
+    func sendFrame(opcode: Opcode, fin: Bool, masked: Bool, payload: UnsafeMutablePointer<UInt8>, length: Int,
+                   rsv: UInt8 = 0, isPongReply: Bool = false) {
         var key: MaskingKey?
         if masked {
-            var bytes: UInt32 = 0
-            withUnsafeMutableBytes(of: &bytes) { Random.fill($0) }
-            key = MaskingKey(networkOrder: bytes)
+            guard let fresh = Random.maskingKey() else {
+                Log.error("fd \(fd): no randomness for a masking key, failing the connection")
+                sentClose = true  // no close frame can be masked either
+                requestClose(1011)
+                return
+            }
+            key = fresh
         }
         let header = FrameHeader(fin: fin, rsv: rsv, opcode: opcode, maskingKey: key, payloadLength: UInt64(length))
         let headerLength = FrameEncoder.writeHeader(header, endingAt: UnsafeMutableRawPointer(payload))
@@ -303,20 +342,22 @@ extension Connection {
                 requestClose(1011)
                 return
             }
-            sendRaw(UnsafeRawBufferPointer(start: prepared, count: count))
+            sendRaw(UnsafeRawBufferPointer(start: prepared, count: count), isPongReply: isPongReply)
             return
         }
-        sendRaw(UnsafeRawBufferPointer(start: frame, count: headerLength + length))
+        sendRaw(UnsafeRawBufferPointer(start: frame, count: headerLength + length), isPongReply: isPongReply)
     }
 
     /// Sends a control frame from our own bytes (pong replies, close frames).
+    /// Our pongs answer pings, so a newer one may replace an unsent one.
     func sendControl(opcode: Opcode, payload: [UInt8]) {
         let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
         var frame = [UInt8](repeating: 0, count: padding + payload.count + Int(LWS_SEND_BUFFER_POST_PADDING))
         frame.withUnsafeMutableBufferPointer { all in
             let start = all.baseAddress! + padding
             for i in 0..<payload.count { start[i] = payload[i] }
-            sendFrame(opcode: opcode, fin: true, masked: role == .client, payload: start, length: payload.count)
+            sendFrame(opcode: opcode, fin: true, masked: role == .client, payload: start, length: payload.count,
+                      isPongReply: opcode == .pong)
         }
     }
 

@@ -25,7 +25,7 @@ final class Connection {
         /// Delivering a request body of known length as HTTP_BODY callbacks.
         case readingHTTPBody
         /// The request was handed to the application, which is answering it;
-        /// further input waits until `lws_http_transaction_completed`.
+        /// further input stays unread until `lws_http_transaction_completed`.
         case httpResponding
         /// An established WebSocket session.
         case webSocket
@@ -65,6 +65,9 @@ final class Connection {
 
     /// The events currently requested from the poller (POLLIN / POLLOUT).
     var pollEvents: Int16 = 0
+    /// The peer's FIN arrived while its input was not being read: the end
+    /// of its stream waits in the kernel behind the rest of its input.
+    var peerFinished = false
     var outbound = OutboundBuffer()
     /// `outbound` holds only bytes collected while the context corks (see
     /// `sendRaw`), not a backlog the socket refused.
@@ -74,6 +77,8 @@ final class Connection {
     /// Queued on the context's pendingWritable list.
     var writableQueued = false
     var rxFlowEnabled = true
+    /// Answering this peer's input left us owing it more than `owedBound`.
+    var backlogPausesInput = false
     /// Received bytes not yet processed (flow control, pipelined requests).
     var heldInput: [UInt8] = []
     /// The held input already went through PACKET_RX_PREPARSE.
@@ -90,6 +95,10 @@ final class Connection {
     var bodyRemaining: UInt64 = 0
     var fileTransfer: FileTransfer?
     var sawHTTPRequest = false
+    /// The application has written part of its answer to the current request.
+    var answerStarted = false
+    /// The pending timeout is the one for an answer not yet started.
+    var answerTimeoutArmed = false
 
     // Client role: what the connect call asked for, until established.
     var clientRequest: ClientRequest?
@@ -158,7 +167,7 @@ final class Connection {
         } else {
             beginHTTPRequest()
         }
-        pollEvents = Int16(POLLIN)
+        pollEvents = readsInput ? Int16(POLLIN) : 0
         context.registerPoll(fd: fd, events: pollEvents, connection: self)
     }
 
@@ -172,13 +181,33 @@ final class Connection {
 
     // MARK: Poll interest
 
-    /// Recomputes what to poll for from the connection's state: input unless
-    /// flow-controlled, output while something is buffered or a writable
+    /// Whether the socket is read now. Input the connection cannot use yet
+    /// (an HTTP request is being answered, flow control is off, input read
+    /// earlier is still held) stays in the kernel: polling for it anyway
+    /// made epoll report the socket readable on every turn, a busy loop.
+    /// Nor is a peer read while answering it made us owe it too much.
+    var readsInput: Bool {
+        switch state {
+        case .lingering:
+            return true
+        case .httpResponding, .clientConnecting, .dead:
+            return false
+        default:
+            return rxFlowEnabled && heldInput.isEmpty && pausedInflation == nil && !backlogPausesInput
+        }
+    }
+
+    /// Whether epoll watches for the peer's FIN (EPOLLRDHUP): until it has
+    /// been seen once, since an unread FIN stays reported.
+    var watchesPeerFinish: Bool { !peerFinished }
+
+    /// Recomputes what to poll for from the connection's state: input while
+    /// it can be used, output while something is buffered or a writable
     /// callback waits for the socket.
     func updatePoll() {
         guard state != .dead else { return }
         var wanted: Int16 = 0
-        if rxFlowEnabled || state == .lingering { wanted |= Int16(POLLIN) }
+        if readsInput { wanted |= Int16(POLLIN) }
         if hasBacklog || (writableRequested && !writableQueued) || fileTransfer != nil
             || state == .clientConnecting || tls?.wantsWrite == true {
             wanted |= Int16(POLLOUT)
@@ -204,6 +233,9 @@ final class Connection {
             completeRequestedClose()
             return
         }
+        // A connect that failed reports POLLERR and POLLHUP with POLLOUT;
+        // completing the connect handles them (next address, or failure).
+        let connecting = state == .clientConnecting
         if revents & Int16(POLLOUT) != 0 {
             // A TLS read that needed to write is retried on writability.
             if tls?.wantsWrite == true && state != .clientConnecting {
@@ -213,10 +245,38 @@ final class Connection {
         }
         if revents & Int16(POLLIN) != 0 && state != .dead {
             handleReadable()
-        } else if revents & Int16(POLLERR | POLLHUP) != 0 && state != .dead {
-            peerVanished()
+        }
+        if !connecting && state != .dead {
+            noticeHangUp(revents)
         }
         completeRequestedClose()
+    }
+
+    /// EPOLLRDHUP as it arrives in revents (POLLRDHUP has the same value).
+    static let peerFinishEvent = Int16(truncatingIfNeeded: EPOLLRDHUP.rawValue)
+
+    /// Hang-ups count whether or not the socket is being read: input held
+    /// or left unread must not hide a peer that is gone.
+    private func noticeHangUp(_ revents: Int16) {
+        if revents & Int16(POLLERR | POLLHUP) != 0 {
+            peerVanished()
+        } else if revents & Connection.peerFinishEvent != 0 && !readsInput {
+            peerFinishedSending()
+        }
+    }
+
+    /// The peer's FIN while its input is not being read. A request being
+    /// answered ends the connection there, as reading that end of stream
+    /// always did (and 1.4 did). Otherwise the input before the FIN is still
+    /// wanted (flow control is off, or held input waits): epoll stops
+    /// watching, and reading finds the end of the stream once it resumes.
+    private func peerFinishedSending() {
+        if state == .httpResponding {
+            peerVanished()
+            return
+        }
+        peerFinished = true
+        context.changePoll(fd: fd, from: pollEvents, to: pollEvents, connection: self)
     }
 
     func handleReadable() {
@@ -233,11 +293,13 @@ final class Connection {
         let buffer = context.readBuffer
         // TLS may hold decrypted bytes epoll cannot see: keep reading while
         // it does (bounded, so one connection cannot starve the others).
+        // Once the input cannot be used, they stay inside OpenSSL until it
+        // can (`inputMayResume`).
         for _ in 0..<16 {
-            guard rxFlowEnabled, state != .dead, state != .lingering, !closeRequested else { return }
+            guard readingContinues else { break }
             switch transportReceive(into: buffer) {
             case .transferred(let count):
-                consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+                consumeAnswering(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
             case .wouldBlock:
                 updatePoll()
                 return
@@ -245,10 +307,13 @@ final class Connection {
                 peerVanished()
                 return
             }
-            guard tls?.hasBufferedInput == true else { return }
+            guard tls?.hasBufferedInput == true else { break }
         }
-        if tls?.hasBufferedInput == true { scheduleHeldInput() }
+        if readingContinues && tls?.hasBufferedInput == true { scheduleHeldInput() }
+        updatePoll()
     }
+
+    private var readingContinues: Bool { readsInput && state != .lingering && !closeRequested }
 
     /// Processes received bytes according to the state; whatever cannot be
     /// processed now (flow control off, a pipelined request while the current
@@ -282,6 +347,18 @@ final class Connection {
         }
     }
 
+    /// Processes the peer's input and stops reading it when answering that
+    /// input pushed what we owe it past `owedBound`. Only answers count: our
+    /// own large writes must not stop us reading a peer that may itself
+    /// wait for us to read before it reads (both sides would wait forever).
+    private func consumeAnswering(_ bytes: UnsafeMutableRawBufferPointer) {
+        let owedBefore = outbound.count
+        consume(bytes)
+        if outbound.count > owedBefore && owesTooMuch {
+            backlogPausesInput = true
+        }
+    }
+
     private func hold(_ bytes: UnsafeRawBufferPointer) {
         heldInput.append(contentsOf: bytes)
     }
@@ -297,6 +374,7 @@ final class Connection {
         inputQueued = false
         guard state != .dead, rxFlowEnabled else { return }
         guard resumePausedInflation() else {
+            updatePoll()
             completeRequestedClose()
             return
         }
@@ -308,6 +386,7 @@ final class Connection {
         }
         if heldInput.isEmpty {
             if tls?.hasBufferedInput == true { handleReadable() }
+            updatePoll()
             completeRequestedClose()
             return
         }
@@ -321,7 +400,7 @@ final class Connection {
                 buffer.baseAddress!.copyMemory(from: all.baseAddress! + offset, byteCount: n)
             }
             offset += n
-            consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+            consumeAnswering(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
             if !heldInput.isEmpty || closeRequested || state == .dead || state == .lingering { break }
         }
         if offset < pending.count && state != .dead && state != .lingering {
@@ -331,6 +410,7 @@ final class Connection {
         // Input OpenSSL decrypted before flow control stopped us is invisible
         // to epoll: read it now, or it would wait for the peer's next bytes.
         if heldInput.isEmpty && rxFlowEnabled && tls?.hasBufferedInput == true { handleReadable() }
+        updatePoll()
         completeRequestedClose()
     }
 
@@ -339,7 +419,18 @@ final class Connection {
     func setReceiveFlow(enabled: Bool) {
         guard state != .dead, state != .lingering, rxFlowEnabled != enabled else { return }
         rxFlowEnabled = enabled
-        if enabled { scheduleHeldInput() }
+        if enabled {
+            inputMayResume()
+        } else {
+            updatePoll()
+        }
+    }
+
+    /// What kept input from being used is gone: held input (and what
+    /// OpenSSL holds) is processed from the service loop first, then the
+    /// socket is read again.
+    func inputMayResume() {
+        scheduleHeldInput()
         updatePoll()
     }
 
@@ -353,6 +444,7 @@ final class Connection {
     // MARK: Timeouts
 
     func setTimeout(reason: Int32, seconds: Int32) {
+        answerTimeoutArmed = false
         if reason == 0 || seconds <= 0 {
             timeoutReason = 0
             context.timeouts.remove(self)
@@ -438,10 +530,14 @@ final class Connection {
         }
     }
 
-    /// Everything the application sees of a close, exactly once.
+    /// Everything the application sees of a close, exactly once. The state
+    /// is already `lingering` during CLOSED / CLOSED_HTTP: a write or a
+    /// writable request from there is refused (-1, as in 1.4), so nothing
+    /// follows our close frame (RFC 6455 5.5.1).
     private func finishForApplication() {
         let wasEstablished = established
         established = false
+        state = .lingering
         context.protocolMembers[protocolIndex].remove(self)
         writableRequested = false
         if let transfer = fileTransfer {
@@ -460,6 +556,19 @@ final class Connection {
         rxChunk = nil
         pausedInflation = nil
         heldInput = []
+    }
+
+    /// Allocates per_session_data (zeroed). False when a non-zero size
+    /// cannot be had: the application is never handed a NULL it did not
+    /// ask for, the connection fails instead (as in 1.4).
+    func allocateUserData(_ size: Int) -> Bool {
+        userData = Allocator.allocateZeroed(size)
+        ownsUserData = true
+        if size != 0 && userData == nil {
+            Log.error("fd \(fd): no memory for \(UInt(bitPattern: size)) bytes of per-session data")
+            return false
+        }
+        return true
     }
 
     func releaseUserData() {

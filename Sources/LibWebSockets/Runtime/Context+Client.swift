@@ -41,6 +41,10 @@ extension Context {
             Log.error("client_connect: cannot resolve \(cString: address)")
             return nil
         }
+        guard let key = ClientRequest.makeKey() else {
+            Log.error("client_connect: no randomness for Sec-WebSocket-Key")
+            return nil
+        }
         let fd = socket(first.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else {
             Log.error("client_connect: socket failed, errno \(lws_c_errno())")
@@ -57,7 +61,7 @@ extension Context {
             path: path.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? [47],
             host: hostHeader, origin: origin.map { bytesOf($0) },
             protocols: protocols.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 },
-            key: ClientRequest.makeKey(), ssl: ssl, verifyName: bytesOf(address), userData: userData)
+            key: key, ssl: ssl, verifyName: bytesOf(address), userData: userData)
         if let userData {
             connection.userData = userData
             connection.ownsUserData = false

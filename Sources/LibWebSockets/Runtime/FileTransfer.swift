@@ -29,6 +29,7 @@ extension Connection {
     func serveFile(path: UnsafePointer<CChar>, contentType: UnsafePointer<CChar>?,
                    otherHeaders: UnsafePointer<CChar>?, otherHeadersLength: Int32) -> Int32 {
         guard state == .httpResponding || state == .readingHTTPBody || state == .awaitingHTTPHead else { return -1 }
+        noteAnswerStarted()
         let file = lws_c_open_readonly(path)
         var info = stat()
         guard file >= 0, fstat(file, &info) == 0, info.st_mode & UInt32(S_IFMT) == UInt32(S_IFREG) else {
@@ -50,7 +51,8 @@ extension Connection {
         head.appendCRLF()
         appendConnectionHeader(to: &head)
         if let otherHeaders {
-            let length = otherHeadersLength > 0 ? Int(otherHeadersLength) : strlen(otherHeaders)
+            // Up to other_headers_len bytes, but never past the string's NUL.
+            let length = otherHeadersLength > 0 ? strnlen(otherHeaders, Int(otherHeadersLength)) : strlen(otherHeaders)
             head.append(contentsOf: UnsafeRawBufferPointer(start: otherHeaders, count: length))
         }
         head.appendCRLF()

@@ -1,12 +1,31 @@
 import CLibWebSockets
+import WebSocketProtocol
 
 /// Kernel randomness for masking keys, handshake keys and
 /// `libwebsockets_get_random`.
+///
+/// Without it, RFC 6455's unpredictable values would be zeros: a client
+/// masking with 0000 or offering a key of 16 zero bytes. So the values come
+/// back optional, and a caller cannot use one without deciding what its
+/// absence means (the connection fails, the call returns -1).
 enum Random {
+    /// A fresh masking key (RFC 6455 5.3), nil without randomness.
+    static func maskingKey() -> MaskingKey? {
+        var bits: UInt32 = 0
+        let filled = withUnsafeMutableBytes(of: &bits) { fill($0) }
+        return filled ? MaskingKey(networkOrder: bits) : nil
+    }
+
+    /// `count` random bytes, nil without randomness.
+    static func bytes(_ count: Int) -> [UInt8]? {
+        var out = [UInt8](repeating: 0, count: count)
+        let filled = out.withUnsafeMutableBytes { fill($0) }
+        return filled ? out : nil
+    }
+
     /// Fills the buffer completely from getrandom(2), or from /dev/urandom
     /// where getrandom is unavailable (old kernels, seccomp filters).
     /// Returns false only when neither source can be read.
-    @discardableResult
     static func fill(_ buffer: UnsafeMutableRawBufferPointer) -> Bool {
         var filled = 0
         while filled < buffer.count {
