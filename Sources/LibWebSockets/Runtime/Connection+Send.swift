@@ -82,6 +82,18 @@ extension Connection {
     /// under which writes must wait for POLLOUT.
     var hasBacklog: Bool { !outbound.isEmpty && !corked }
 
+    /// While writes are corked, the pipe counts as choked once a socket
+    /// buffer's worth of them waits. 1.4 set each WebSocket's SO_SNDBUF to
+    /// rx_buffer_size (4096 when 0) plus padding, so a write-until-choked
+    /// loop in WRITEABLE yielded after about that much and asked for
+    /// another WRITEABLE; 1.4-era producers depend on that one coming (an
+    /// MQTT broker picks up there what acknowledgements released
+    /// meanwhile). Answered from our own state, without a poll(2).
+    var corkedBeyondSocketBuffer: Bool {
+        let socketBuffer = max(rxBufferSize, 4096) + Int(LWS_SEND_BUFFER_PRE_PADDING) + Int(LWS_SEND_BUFFER_POST_PADDING)
+        return corked && outbound.count >= socketBuffer
+    }
+
     /// Pushes buffered bytes into the socket as far as it takes them; once
     /// what we owe is back under `owedBound`, a peer whose input had pushed
     /// it over is read again.
