@@ -1,0 +1,25 @@
+import FuzzSupport
+import WebSocketProtocol
+
+/// libFuzzer entry point: decodes the input's frame bytes twice, once as one
+/// buffer and once cut where the input says (with the payload handed out in
+/// pieces of a chosen size), checking every call against the decoder's
+/// contract, and requires both runs to see the same frames. Text messages
+/// are checked against the standard library's UTF-8 validation.
+///
+/// Input: a configuration byte (`DecoderSetup`), a byte for the largest
+/// payload piece (0: unlimited), the cuts (`Cuts`), then the wire bytes.
+@_cdecl("LLVMFuzzerTestOneInput")
+public func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
+    var input = FuzzInput(data, count: size)
+    let setup = DecoderSetup(input.byte())
+    let maxPayload = Int(input.byte())
+    let (wire, pieces) = input.cutPayload()
+
+    var wholeRun = FrameDecoderRun(setup: setup, maxPayload: .max)
+    let whole = wholeRun.decode(wire, pieces: Piece.whole(ofLength: wire.count))
+    var splitRun = FrameDecoderRun(setup: setup, maxPayload: maxPayload == 0 ? .max : maxPayload)
+    let split = splitRun.decode(wire, pieces: pieces)
+    precondition(whole == split, "the same bytes decode differently when cut")
+    return 0
+}
