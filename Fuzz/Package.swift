@@ -27,5 +27,6 @@ let package = Package(
         // Reading configuration and split points out of the fuzzer's bytes.
         .target(name: "FuzzSupport"),
         fuzzTarget("FuzzFrameDecoder", [.product(name: "WebSocketProtocol", package: library)]),
+        fuzzTarget("FuzzHTTPHead", [.product(name: "WebSocketProtocol", package: library)]),
     ]
 )
