@@ -28,5 +28,6 @@ let package = Package(
         .target(name: "FuzzSupport"),
         fuzzTarget("FuzzFrameDecoder", [.product(name: "WebSocketProtocol", package: library)]),
         fuzzTarget("FuzzHTTPHead", [.product(name: "WebSocketProtocol", package: library)]),
+        fuzzTarget("FuzzExtensionHeader", [.product(name: "WebSocketCompression", package: library)]),
     ]
 )
