@@ -29,5 +29,7 @@ let package = Package(
         fuzzTarget("FuzzFrameDecoder", [.product(name: "WebSocketProtocol", package: library)]),
         fuzzTarget("FuzzHTTPHead", [.product(name: "WebSocketProtocol", package: library)]),
         fuzzTarget("FuzzExtensionHeader", [.product(name: "WebSocketCompression", package: library)]),
+        fuzzTarget("FuzzInflate", [.product(name: "WebSocketCompression", package: library)]),
+        fuzzTarget("FuzzDeflateRoundTrip", [.product(name: "WebSocketCompression", package: library)]),
     ]
 )
