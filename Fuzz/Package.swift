@@ -31,5 +31,6 @@ let package = Package(
         fuzzTarget("FuzzExtensionHeader", [.product(name: "WebSocketCompression", package: library)]),
         fuzzTarget("FuzzInflate", [.product(name: "WebSocketCompression", package: library)]),
         fuzzTarget("FuzzDeflateRoundTrip", [.product(name: "WebSocketCompression", package: library)]),
+        fuzzTarget("FuzzBase64", [.product(name: "WebSocketProtocol", package: library)]),
     ]
 )
