@@ -213,6 +213,11 @@ def inflate():
           (stream.compress(frames[10:]) + stream.flush(zlib.Z_SYNC_FLUSH), True)])
     # Regression: bytes inflated before bad data were dropped when fed whole.
     write("Inflate", "regression-stream-bytes-before-error", bytes.fromhex("0e00004aff08ff"))
+    # Regression: a reference beyond a small promised window failed or not
+    # depending on the pull size.
+    write("Inflate", "regression-window-beyond-promise", bytes.fromhex(
+        "082202000d0012f24812121212f2f2f2f2f24f4e2d291ee521793405a6453989"
+        "2da94349121212f2f2f2f2f24f4e2d291ee521793405a64539892da9438800"))
 
 
 def deflate_round_trip():

@@ -5,10 +5,9 @@ import WebSocketCompression
 /// messages and fragments where the input says, with the deflater of
 /// permessage-deflate, deflate-frame or deflate-stream, and inflates each
 /// compressed fragment as soon as it is made, as the peer would: what comes
-/// out must be exactly what went in, for every window size, level and
-/// context setting. Compressor and decompressor are given the same
-/// negotiated parameters, so this also holds the deflater to the window it
-/// promised (zlib cannot make an 8-bit raw window; we deflate with 9).
+/// out must be exactly what went in, for every window size, level, memory
+/// level and context setting, with compressor and decompressor set up from
+/// the same negotiated parameters.
 ///
 /// Input: the setup bytes (`RoundTripSetup`), the cuts (`Cuts`; a marked cut
 /// ends a message, an unmarked one a fragment), then the plaintext.
