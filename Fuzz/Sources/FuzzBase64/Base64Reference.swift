@@ -25,10 +25,19 @@ enum Base64Reference {
         return bytes
     }
 
+    /// Each character's value in the standard alphabet, 0xFF for others.
+    private static let standardValues: [UInt8] = {
+        var values = [UInt8](repeating: 0xFF, count: 256)
+        for (value, character) in "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8.enumerated() {
+            values[Int(character)] = UInt8(value)
+        }
+        return values
+    }()
+
     /// The standard alphabet only: what an encoder may write.
     static func standardValue(_ character: UInt8) -> UInt32? {
-        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/".utf8)
-        return alphabet.firstIndex(of: character).map { UInt32($0) }
+        let value = standardValues[Int(character)]
+        return value == 0xFF ? nil : UInt32(value)
     }
 
     /// Either alphabet: the URL-safe one has '-' and '_' for '+' and '/'.

@@ -24,9 +24,11 @@ enum GrammarCheck {
         return offers
     }
 
+    /// RFC 2616 separators: what a token may not contain besides controls.
+    private static let separators = Array("()<>@,;:\\\"/[]?={} \t".utf8)
+
     /// RFC 7230 tchar, spelt out here rather than taken from the module.
     static func isToken(_ bytes: [UInt8]) -> Bool {
-        let separators = Array("()<>@,;:\\\"/[]?={} \t".utf8)
-        return !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && !separators.contains($0) }
+        !bytes.isEmpty && bytes.allSatisfy { $0 > 0x20 && $0 < 0x7F && !separators.contains($0) }
     }
 }
