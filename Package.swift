@@ -8,6 +8,10 @@ let package = Package(
     name: "libwebsockets",
     products: [
         .library(name: "websockets", type: .dynamic, targets: ["LibWebSockets"]),
+        // The pure layers on their own, for the libFuzzer targets in Fuzz/, a
+        // package of its own (it needs sanitizer flags a plain build must not get).
+        .library(name: "WebSocketProtocol", targets: ["WebSocketProtocol"]),
+        .library(name: "WebSocketCompression", targets: ["WebSocketCompression"]),
     ],
     targets: [
         // POSIX, OpenSSL, zlib and the public header, plus the one variadic

@@ -18,6 +18,16 @@ if ! command -v swiftc >/dev/null 2>&1; then
 	echo "install-deps: swiftc not found on PATH (Swift 6.3 toolchain required)" >&2
 	exit 1
 fi
+# scripts/sanitizers.sh and scripts/fuzz.sh use the sanitizer and libFuzzer
+# runtimes the swift.org toolchain bundles (Debian's clang packages would not
+# match its compiler), so only check that they are there.
+runtimes="$(dirname "$(command -v swiftc)")/../lib/clang"
+for runtime in asan tsan fuzzer; do
+	if ! ls "$runtimes"/*/lib/linux/libclang_rt.$runtime-*.a >/dev/null 2>&1; then
+		echo "install-deps: the Swift toolchain has no libclang_rt.$runtime (use a swift.org Linux toolchain)" >&2
+		exit 1
+	fi
+done
 venv=${LWS_VENV:-build/venv}
 if [ ! -x "$venv/bin/python" ]; then
 	python3 -m venv "$venv"

@@ -1,12 +1,25 @@
 #!/bin/sh
 # Runs every test: the Swift unit tests (swift test), then the CMake build of
-# the Embedded Swift library and ctest (ABI, install and peer tests).
+# the Embedded Swift library and ctest (ABI, install and peer tests), then
+# the unit tests again under AddressSanitizer and ThreadSanitizer, then each
+# fuzz target for LWS_FUZZ_SECONDS (default 60) seconds.
 # Exits non-zero on any failure. Usable on a fresh Debian 12 machine.
 set -eu
 cd "$(dirname "$0")/.."
 export LWS_VENV="$PWD/build/venv"
 mkdir -p build
+
+# Prints how long the step that just ended took, so CI logs show where the
+# time goes.
+step_started=$(date +%s)
+step_done() {
+	now=$(date +%s)
+	echo "   ($1: $((now - step_started)) s)"
+	step_started=$now
+}
+
 sh scripts/install-deps.sh
+step_done install-deps
 echo "== swift test"
 # The full log goes to a file (it is long); a failure shows its tail and
 # stops here, so no pipeline can hide swift test's exit status.
@@ -16,8 +29,15 @@ if ! swift test > build/swift-test.log 2>&1; then
 	exit 1
 fi
 grep -E "Executed [0-9]+ tests|Test run with" build/swift-test.log | tail -n 3
+step_done "swift test"
 echo "== cmake build"
 cmake -S . -B build -G Ninja -DLWS_PYTHON="$LWS_VENV/bin/python" >/dev/null
 cmake --build build
+step_done "cmake build"
 echo "== ctest"
 ctest --test-dir build --output-on-failure
+step_done ctest
+sh scripts/sanitizers.sh
+step_done sanitizers
+sh scripts/fuzz.sh "${LWS_FUZZ_SECONDS:-60}"
+step_done fuzz

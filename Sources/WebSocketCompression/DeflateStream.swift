@@ -74,25 +74,29 @@ public enum DeflateStream {
                 produced += count
                 switch outcome {
                 case .dataError:
-                    return fail(.invalidData)
+                    return fail(.invalidData, after: produced)
                 case .memoryError:
-                    return fail(.outOfMemory)
+                    return fail(.outOfMemory, after: produced)
                 case .streamEnd:
                     // The stream is never meant to end; a peer that ended it
                     // anyway can only go on with a new one.
-                    guard zlib.restartKeepingWindow() else { return fail(.outOfMemory) }
+                    guard zlib.restartKeepingWindow() else { return fail(.outOfMemory, after: produced) }
                 case .progress:
                     if produced == output.count { continue }
                     if input.isEmpty { return produced > 0 ? .produced(produced) : .needInput }
-                    guard input.count < inputBefore || count > 0 else { return fail(.invalidData) }
+                    guard input.count < inputBefore || count > 0 else { return fail(.invalidData, after: produced) }
                 }
             }
         }
 
-        private func fail(_ error: InflateError) -> InflateStep {
+        /// Bytes inflated before the failure are handed out first, as
+        /// `MessageInflater` does, and the failure comes with the next call:
+        /// otherwise what the peer sent before the bad data would be lost or
+        /// not depending on how the reads happened to split it.
+        private func fail(_ error: InflateError, after produced: Int) -> InflateStep {
             failure = error
             input = UnsafeRawBufferPointer(start: nil, count: 0)
-            return .error(error)
+            return produced > 0 ? .produced(produced) : .error(error)
         }
     }
 }

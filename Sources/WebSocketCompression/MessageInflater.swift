@@ -53,13 +53,19 @@ public final class MessageInflater {
 
     /// - Parameters:
     ///   - windowBits: the LZ77 window the peer promised to stay within,
-    ///     8...15 (values outside are clamped).
+    ///     8...15. It binds the peer's compressor only: the decoder always
+    ///     keeps zlib's full 32 KiB window. zlib checks a back-reference
+    ///     against its saved window plus what the current call has written,
+    ///     so with a smaller window a reference beyond the promise failed or
+    ///     passed depending on the size of the buffer a message was pulled
+    ///     into; with the full window every reference DEFLATE can express
+    ///     decodes the same however the message is pulled.
     ///   - resetsContextPerMessage: the negotiated no-context-takeover flag
     ///     for the peer's messages.
     ///   - maxMessageSize: inflated bytes allowed per message, 0 for no limit.
     /// - Returns: nil when zlib cannot allocate its state.
     public init?(windowBits: Int = 15, resetsContextPerMessage: Bool = false, maxMessageSize: Int = 0) {
-        guard let zlib = ZlibInflater(windowBits: min(max(windowBits, 8), 15)) else { return nil }
+        guard let zlib = ZlibInflater(windowBits: 15) else { return nil }
         self.zlib = zlib
         self.resetsContextPerMessage = resetsContextPerMessage
         self.maxMessageSize = max(maxMessageSize, 0)

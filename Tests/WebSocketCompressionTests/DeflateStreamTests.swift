@@ -82,6 +82,31 @@ final class DeflateStreamTests: XCTestCase {
         XCTAssertEqual(pull(inflater, [0x00], chunkSize: 64).error, .invalidData)
     }
 
+    /// Found by the fuzzer: 4a ff 08 ff inflates to two bytes and then hits
+    /// an invalid distance code. Fed whole, both bytes were dropped with the
+    /// error; fed as 4a ff and 08 ff, the first came out. Bytes inflated
+    /// before a failure now always come first, the failure after them.
+    func testBytesBeforeBadDataComeFirstHoweverFed() throws {
+        for pieces: [[UInt8]] in [[[0x4a, 0xff, 0x08, 0xff]], [[0x4a, 0xff], [0x08, 0xff]]] {
+            let inflater = try XCTUnwrap(DeflateStream.Inflater())
+            var out: [UInt8] = []
+            var last = InflateStep.needInput
+            var buffer = [UInt8](repeating: 0, count: 64)
+            for piece in pieces where last == .needInput {
+                piece.withUnsafeBytes { input in
+                    inflater.feed(input)
+                    while true {
+                        last = buffer.withUnsafeMutableBytes { inflater.nextChunk(into: $0) }
+                        guard case .produced(let count) = last else { break }
+                        out += buffer[0..<count]
+                    }
+                }
+            }
+            XCTAssertEqual(out, [UInt8(ascii: "g"), 0xf1], "\(pieces)")
+            XCTAssertEqual(last, .error(.invalidData), "\(pieces)")
+        }
+    }
+
     /// A peer that ends its stream with a final block may go on with a new
     /// one.
     func testStreamRestartsAfterFinalBlock() throws {

@@ -1,5 +1,5 @@
 import XCTest
-import WebSocketCompression
+@testable import WebSocketCompression
 import WebSocketProtocol
 
 final class MessageCodecTests: XCTestCase {
@@ -191,9 +191,9 @@ final class MessageCodecTests: XCTestCase {
 
     /// Every window size: the data repeats a 700-byte block at distances from
     /// 700 to 40000, so a small window must refrain from long references
-    /// (the inflater with the same small window proves it did) and a large
-    /// one compresses better. 8 compresses with 9 yet stays inflatable with
-    /// a 256-byte window.
+    /// (a zlib decoder with the same small window, pulled a byte at a time,
+    /// proves it did) and a large one compresses better. 8 compresses with 9
+    /// yet stays within a 256-byte window.
     func testEveryWindowSizeRoundTripsWithinItsWindow() throws {
         var generator = SeededGenerator(seed: 4)
         let block = Samples.random(count: 700, using: &generator)
@@ -211,21 +211,83 @@ final class MessageCodecTests: XCTestCase {
                 let compressed = deflateMessage(deflater, message)
                 sizes[bits] = compressed.count
                 XCTAssert(inflateMessage(inflater, compressed, chunkSize: 1000).value == message, "window bits \(bits)")
+                XCTAssertTrue(staysWithinWindow(compressed, bits: bits), "window bits \(bits)")
             }
         }
         XCTAssertLessThan(sizes[15]!, sizes[9]!)
         XCTAssertLessThanOrEqual(sizes[15]!, sizes[12]!)
     }
 
-    /// A sender using the full window cannot be followed by a small-window
-    /// receiver: the failure is reported, not trapped on.
-    func testReferenceBeyondReceiverWindowIsInvalidData() throws {
+    /// zlib holds a stream to its window exactly only when each call writes
+    /// one byte: it checks a reference against its saved window plus what
+    /// the current call has written.
+    private func staysWithinWindow(_ compressed: [UInt8], bits: Int) -> Bool {
+        guard let zlib = ZlibInflater(windowBits: bits) else { return false }
+        let stream = compressed + DeflateTail.bytes
+        return stream.withUnsafeBytes { bytes in
+            var input = bytes
+            var byte: UInt8 = 0
+            while !input.isEmpty {
+                let before = input.count
+                let (produced, outcome) = withUnsafeMutableBytes(of: &byte) { zlib.inflate(&input, into: $0) }
+                if outcome == .dataError { return false }
+                if produced == 0 && input.count == before { return false }
+            }
+            return true
+        }
+    }
+
+    /// Every byte a message inflates to, the bytes before a failure
+    /// included, and the step that ended it.
+    private func pullAll(_ inflater: MessageInflater, _ pieces: [[UInt8]], chunkSize: Int) -> ([UInt8], InflateStep) {
+        var bytes: [UInt8] = []
+        var last = InflateStep.needInput
+        var buffer = [UInt8](repeating: 0, count: chunkSize)
+        for (index, piece) in pieces.enumerated() where last == .needInput {
+            piece.withUnsafeBytes { input in
+                inflater.feed(input, isFinalFragmentOfMessage: index == pieces.count - 1)
+                while true {
+                    last = buffer.withUnsafeMutableBytes { inflater.nextChunk(into: $0) }
+                    guard case .produced(let count) = last else { break }
+                    bytes += buffer[..<count]
+                }
+            }
+        }
+        return (bytes, last)
+    }
+
+    /// A sender that breaks its window promise is decoded the same however
+    /// the message is pulled. Found by the fuzzer: with a 256-byte window,
+    /// the fuzz input below failed pulled in 3-byte chunks after 300 bytes
+    /// but inflated further in 64-byte chunks, because zlib checks a
+    /// reference against its saved window plus the current call's output.
+    /// The decoder now always keeps the full 32 KiB window.
+    func testReferenceBeyondPromisedWindowDecodesWhateverThePullSize() throws {
+        let fuzzed: [UInt8] = [
+            0xf2, 0x48, 0x12, 0x12, 0x12, 0x12, 0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0x4f, 0x4e, 0x2d, 0x29, 0x1e,
+            0xe5, 0x21, 0x79, 0x34, 0x05, 0xa6, 0x45, 0x39, 0x89, 0x2d, 0xa9, 0x43, 0x49, 0x12, 0x12, 0x12,
+            0xf2, 0xf2, 0xf2, 0xf2, 0xf2, 0x4f, 0x4e, 0x2d, 0x29, 0x1e, 0xe5, 0x21, 0x79, 0x34, 0x05, 0xa6,
+            0x45, 0x39, 0x89, 0x2d, 0xa9, 0x43, 0x88, 0x00,
+        ]
+        let pieces = [Array(fuzzed[..<13]), Array(fuzzed[13..<18]), Array(fuzzed[18...])]
+        for chunkSize in [1, 3, 64, 4096] {
+            let inflater = try XCTUnwrap(MessageInflater(windowBits: 8, maxMessageSize: 65536))
+            let (bytes, last) = pullAll(inflater, pieces, chunkSize: chunkSize)
+            XCTAssertEqual(bytes.count, 630, "chunk \(chunkSize)")
+            XCTAssertEqual(last, .error(.invalidData), "chunk \(chunkSize)")
+        }
+
+        // A full-window sender's reference 4000 bytes back, to a receiver
+        // promised 512 bytes: the bytes meant, at every pull size.
         var generator = SeededGenerator(seed: 5)
         let block = Samples.random(count: 1000, using: &generator)
         let message = block + Samples.random(count: 3000, using: &generator) + block
-        let deflater = try XCTUnwrap(MessageDeflater(windowBits: 15))
-        let inflater = try XCTUnwrap(MessageInflater(windowBits: 9))
-        XCTAssertEqual(inflateMessage(inflater, deflateMessage(deflater, message)).error, .invalidData)
+        let compressed = deflateMessage(try XCTUnwrap(MessageDeflater(windowBits: 15)), message)
+        XCTAssertFalse(staysWithinWindow(compressed, bits: 9))
+        for chunkSize in [1, 7, 4096, 10_000] {
+            let inflater = try XCTUnwrap(MessageInflater(windowBits: 9))
+            XCTAssert(inflateMessage(inflater, compressed, chunkSize: chunkSize).value == message, "chunk \(chunkSize)")
+        }
     }
 
     /// 16 MiB of zeros compresses to about 16 KB. With a 1 MiB limit the
