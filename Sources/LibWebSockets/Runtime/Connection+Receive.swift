@@ -153,21 +153,27 @@ extension Connection {
         if rxCompressed, let codec = rxCodec {
             // permessage-deflate ends at the message's last frame,
             // deflate-frame at every frame.
-            let ends = codec.kind == .deflateFrame || rxFinal
-            if ends, let inflater = codec.inflater {
-                if feedFrameEnd(to: inflater) {
-                    pausedInflation = .atFrameEnd
-                    return
-                }
-                if state != .webSocket { return }
-                // A message that inflates to nothing is still delivered.
-                if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
-            }
-            if !ends {
+            guard codec.kind == .deflateFrame || rxFinal else {
                 zeroLengthFrame = false
                 return
             }
+            if let inflater = codec.inflater {
+                if feedFrameEnd(to: inflater) {
+                    pausedInflation = .atFrameEnd
+                } else {
+                    deliverInflatedFrameEnd()
+                }
+                return
+            }
         }
+        deliverFrameEnd()
+    }
+
+    /// The end of a compressed frame or message once its inflater has
+    /// drained: one that inflated to nothing is still delivered.
+    private func deliverInflatedFrameEnd() {
+        guard state == .webSocket else { return }
+        if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
         deliverFrameEnd()
     }
 
@@ -204,10 +210,7 @@ extension Connection {
             pausedInflation = paused
             return false
         }
-        if paused == .atFrameEnd && state == .webSocket {
-            if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
-            deliverFrameEnd()
-        }
+        if paused == .atFrameEnd { deliverInflatedFrameEnd() }
         return true
     }
 
