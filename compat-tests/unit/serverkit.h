@@ -270,6 +270,18 @@ static inline int kit_no_http(struct libwebsocket_context *context, struct libwe
 }
 
 /*
+ * The same, keeping kit_poll's copy of the poll set up to date, for
+ * servers that kit_use_extpoll() may drive.
+ */
+static inline int kit_no_http_polled(struct libwebsocket_context *context, struct libwebsocket *wsi,
+				     enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
+{
+	(void)context; (void)user; (void)len;
+	kit_poll_callback(wsi, reason, in);
+	return 0;
+}
+
+/*
  * The creation info of a test server: loopback only, no privileges to
  * drop, no host name lookup.
  */

@@ -72,16 +72,8 @@ static int rx_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
 	return 0;
 }
 
-static int http_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
-		   enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
-{
-	(void)context; (void)wsi; (void)user; (void)in; (void)len;
-	kit_poll_callback(wsi, reason, in);
-	return 0;
-}
-
 static struct libwebsocket_protocols protocols[] = {
-	{ "http-only", http_cb, 0, 0, 0, NULL, NULL, 0 },
+	{ "http-only", kit_no_http_polled, 0, 0, 0, NULL, NULL, 0 },
 	{ "rx", rx_cb, 0, RX_SIZE, 0, NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 }
 };
@@ -98,11 +90,8 @@ static int open_server(int extpoll)
 {
 	struct lws_context_creation_info info;
 
-	memset(&info, 0, sizeof(info));
-	info.protocols = protocols;
+	kit_server_info(&info, protocols);
 	info.extensions = libwebsocket_get_internal_extensions();
-	info.gid = -1;
-	info.uid = -1;
 	kit_use_extpoll(extpoll);
 	return kit_listen(&info);
 }

@@ -71,16 +71,8 @@ static int producer_cb(struct libwebsocket_context *context, struct libwebsocket
 	return 0;
 }
 
-static int http_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
-		   enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
-{
-	(void)context; (void)user; (void)len;
-	kit_poll_callback(wsi, reason, in);
-	return 0;
-}
-
 static struct libwebsocket_protocols protocols[] = {
-	{ "http-only", http_cb, 0, 0, 0, NULL, NULL, 0 },
+	{ "http-only", kit_no_http_polled, 0, 0, 0, NULL, NULL, 0 },
 	{ "producer", producer_cb, sizeof(struct producer), 0, 0, NULL, NULL, 0 },
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 }
 };
@@ -128,16 +120,11 @@ static void client_step(struct client *c)
 
 static void run(int extpoll, int clients)
 {
-	struct lws_context_creation_info info;
 	struct client c[CLIENTS];
 	int port, i, calls, received = 0;
 
-	memset(&info, 0, sizeof(info));
-	info.protocols = protocols;
-	info.gid = -1;
-	info.uid = -1;
 	kit_use_extpoll(extpoll);
-	port = kit_listen(&info);
+	port = kit_serve(protocols);
 	CHECK(port > 0);
 	if (port <= 0)
 		return;
