@@ -319,6 +319,21 @@ class RawPeer:
         del buf[:pos + n]
         return frame
 
+    def frames_until_close(self):
+        """The client's frames up to its close, which is answered with the
+        same payload before waiting for the client to hang up; ends early
+        if the client closes TCP first."""
+        while True:
+            try:
+                frame = self.recv_frame()
+            except EOFError:
+                return
+            if frame.opcode == rawws.OP_CLOSE:
+                self.send(rawws.build_frame(rawws.OP_CLOSE, frame.payload, mask=False))
+                self.wait_eof()
+                return
+            yield frame
+
     def wait_eof(self, timeout=10.0):
         """True once the client closed TCP within timeout."""
         deadline = time.monotonic() + timeout

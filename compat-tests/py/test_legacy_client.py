@@ -11,7 +11,7 @@ something we did not offer must still fail it.
 import pytest
 
 from peers import RawServer, run_scenario, websockets_server
-from rawws import OP_CLOSE, build_frame
+from rawws import build_frame
 
 LIST = "dumb-increment-protocol,fake-nonexistant-protocol"
 # protocols[0] is http-only, protocols[1] is named with the whole list.
@@ -43,15 +43,8 @@ def answering(value):
         if request is None:
             return
         peer.send(peer.accept_101(request, extra=["Sec-WebSocket-Protocol: " + value]))
-        while True:
-            try:
-                frame = peer.recv_frame()
-            except EOFError:
-                return
+        for frame in peer.frames_until_close():
             peer.send(build_frame(frame.opcode, frame.payload, fin=frame.fin, mask=False))
-            if frame.opcode == OP_CLOSE:
-                peer.wait_eof()
-                return
     return handler
 
 

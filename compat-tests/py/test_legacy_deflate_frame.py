@@ -14,7 +14,7 @@ import pytest
 
 from extkit import Deflater, Inflater
 from peers import RawServer, run_scenario
-from rawws import OP_CLOSE, build_frame
+from rawws import build_frame
 
 
 def deflate_frame_echo(peer):
@@ -29,15 +29,7 @@ def deflate_frame_echo(peer):
     peer.send(peer.accept_101(request, extra=["Sec-WebSocket-Extensions: deflate-frame"]))
     receive, send = Inflater(), Deflater()
     message, opcode = b"", 0
-    while True:
-        try:
-            frame = peer.recv_frame()
-        except EOFError:
-            return
-        if frame.opcode == OP_CLOSE:
-            peer.send(build_frame(OP_CLOSE, frame.payload, mask=False))
-            peer.wait_eof()
-            return
+    for frame in peer.frames_until_close():
         message += receive.message(frame.payload) if frame.rsv & 4 else frame.payload
         opcode = frame.opcode or opcode
         if frame.fin:
@@ -88,15 +80,7 @@ def legacy_both_names_server(log):
         rx = [Inflater() for _ in accepted]
         tx = [Deflater() for _ in accepted]
         message, opcode = b"", 0
-        while True:
-            try:
-                frame = peer.recv_frame()
-            except EOFError:
-                return
-            if frame.opcode == OP_CLOSE:
-                peer.send(build_frame(OP_CLOSE, frame.payload, mask=False))
-                peer.wait_eof()
-                return
+        for frame in peer.frames_until_close():
             data = frame.payload
             if frame.rsv & 4:
                 for layer in rx:
