@@ -14,8 +14,17 @@
  * service thread changes the poll set at once (CHANGE_MODE_POLL_FD to
  * POLLOUT inside the call); one it takes as foreign only wakes the service
  * thread (an fd of the set turns readable) and leaves the poll set alone.
- * The application's thread ids are honoured even where they disagree with
- * pthread identity; an application answering 0 gets pthread identity.
+ * pthread identity decides: a request from another pthread is foreign
+ * whatever id the application gives it (a wrong answer must not turn a
+ * race into a local call); a different id on the service thread makes its
+ * request foreign too, as 1.4 honoured; an application answering 0 gets
+ * pthread identity alone.
+ *
+ * Then the two ways a handle reaches the library from outside the loop:
+ * before the first service call every thread is foreign (the request is
+ * queued and the context's wake fd signalled, nothing changes on the
+ * caller's thread), and a handle whose connection is gone is refused (-1)
+ * from any thread, without the library reading the freed object.
  *
  * LWS_TEST_SLOW=1 in the environment (the valgrind run) widens every
  * "promptly" bound by 10.
@@ -51,6 +60,10 @@ enum tid_mode { TID_NONE, TID_PER_THREAD, TID_ZERO };
 static enum tid_mode tid_mode;
 static __thread int my_tid;     /* the application's id of this thread */
 static volatile int tid_calls;
+/* Connections destroyed (WSI_DESTROY); client callbacks and their thread. */
+static volatile int destroyed;
+static volatile int client_established;
+static int client_calls_off_thread;
 
 static int http_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		   enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
@@ -62,6 +75,8 @@ static int http_cb(struct libwebsocket_context *context, struct libwebsocket *ws
 		__sync_fetch_and_add(&tid_calls, 1);
 		return tid_mode == TID_PER_THREAD ? my_tid : 0;
 	}
+	if (reason == LWS_CALLBACK_WSI_DESTROY)
+		destroyed++;
 	if (kit_extpoll)
 		kit_poll_callback(wsi, reason, in);
 	return 0;
@@ -94,6 +109,13 @@ static int threads_cb(struct libwebsocket_context *context, struct libwebsocket 
 		buf[LWS_SEND_BUFFER_PRE_PADDING + 1] = (unsigned char)('0' + s->index);
 		if (libwebsocket_write(wsi, buf + LWS_SEND_BUFFER_PRE_PADDING, 2, LWS_WRITE_TEXT) != 2)
 			write_failures++;
+		break;
+	case LWS_CALLBACK_CLIENT_ESTABLISHED:
+	case LWS_CALLBACK_CLIENT_WRITEABLE:
+		if (!pthread_equal(pthread_self(), service_thread))
+			client_calls_off_thread++;
+		if (reason == LWS_CALLBACK_CLIENT_ESTABLISHED)
+			client_established = 1;
 		break;
 	case LWS_CALLBACK_CLOSED:
 		if (s->index < CONNS)
@@ -604,10 +626,12 @@ static void test_thread_id(enum tid_mode mode)
 		 * (id 3): foreign, although it is the same pthread. */
 		one_request(0, 3, 0, fd);
 		/* Another pthread the application calls the service thread
-		 * (id 1; the service thread is parked meanwhile): local. */
-		one_request(1, 1, 1, fd);
-		/* Each request asked who is calling. */
-		CHECK(tid_calls >= calls_before + 4);
+		 * (id 1): still foreign, queued. Only pthread identity can
+		 * make a call local. */
+		one_request(1, 1, 0, fd);
+		/* The requests made on the service thread asked who is
+		 * calling; the other pthreads needed no answer. */
+		CHECK(tid_calls >= calls_before + 2);
 	} else {
 		/* 0 from the callback: pthread identity decides. */
 		one_request(0, 5, 1, fd);
@@ -627,6 +651,120 @@ static void test_thread_id(enum tid_mode mode)
 	kit_use_extpoll(0);
 }
 
+/* ------------------------------------------------------------------------
+ * 3. Before the first service call; a handle that is gone
+ * ------------------------------------------------------------------------ */
+
+static void *writable_from_thread(void *arg)
+{
+	struct libwebsocket *wsi = (struct libwebsocket *)arg;
+
+	return (void *)(long)libwebsocket_callback_on_writable(kit_context, wsi);
+}
+
+/* libwebsocket_callback_on_writable(wsi) from a new thread. */
+static int request_from_thread(struct libwebsocket *wsi)
+{
+	pthread_t t;
+	void *result = NULL;
+
+	if (pthread_create(&t, NULL, writable_from_thread, wsi))
+		return -100;
+	pthread_join(t, &result);
+	return (int)(long)result;
+}
+
+/* Fds of the poll set that poll readable. */
+static int readable_fds(void)
+{
+	struct pollfd copy[KIT_MAX_FDS];
+	int n = kit_poll.count, i, readable = 0;
+
+	memcpy(copy, kit_poll.fds, sizeof(copy[0]) * (size_t)n);
+	for (i = 0; i < n; i++)
+		copy[i].events = POLLIN;
+	poll(copy, (nfds_t)n, 0);
+	for (i = 0; i < n; i++)
+		if (copy[i].revents & POLLIN)
+			readable++;
+	return readable;
+}
+
+/*
+ * An application that connects, starts a worker, then enters its loop: the
+ * worker's request, made before the loop ever ran, is queued for the loop
+ * (the wake fd turns readable, the poll set is not touched from the
+ * worker); the loop then takes the request and connects, every callback
+ * on its own thread.
+ */
+static void test_before_first_service(void)
+{
+	struct libwebsocket *client;
+	int port, readable_before, changes_before;
+
+	tid_mode = TID_NONE;
+	service_thread = pthread_self();
+	client_established = 0;
+	client_calls_off_thread = 0;
+	port = start_server(1);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	client = libwebsocket_client_connect(kit_context, "127.0.0.1", port, 0, "/", "localhost",
+					     "localhost", "threads", -1);
+	CHECK(client != NULL);
+	if (!client) {
+		kit_destroy();
+		kit_use_extpoll(0);
+		return;
+	}
+	readable_before = readable_fds();
+	changes_before = kit_poll.changes;
+	CHECK_INT(request_from_thread(client), 1);
+	CHECK_INT(kit_poll.changes, changes_before);
+	CHECK_INT(readable_fds(), readable_before + 1);
+	/* _all_protocol from a worker before the loop: queued as well. */
+	CHECK_INT(libwebsocket_callback_on_writable_all_protocol(&protocols[1]), 0);
+	CHECK(kit_until(&client_established, 3000 * slow));
+	/* The wake was consumed: only what polled readable before remains
+	 * (the listener's connection, accepted meanwhile, no longer). */
+	kit_pump(20);
+	CHECK(readable_fds() < readable_before + 1);
+	CHECK_INT(client_calls_off_thread, 0);
+	kit_destroy();
+	kit_use_extpoll(0);
+}
+
+/* A connection closed and destroyed: its old handle is refused. */
+static void test_stale_handle(void)
+{
+	struct libwebsocket *gone;
+	int fd, port;
+
+	tid_mode = TID_NONE;
+	service_thread = pthread_self();
+	destroyed = 0;
+	port = start_server(0);
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	fd = kit_ws_open(port, "threads");
+	CHECK(fd >= 0);
+	CHECK(kit_until(&established, 3000 * slow));
+	gone = conn[0];
+	CHECK(gone != NULL);
+	if (fd < 0 || !gone) {
+		kit_destroy();
+		return;
+	}
+	close(fd);
+	CHECK(kit_until(&destroyed, 3000 * slow));
+	/* From another thread and from the service thread alike. */
+	CHECK_INT(request_from_thread(gone), -1);
+	CHECK_INT(libwebsocket_callback_on_writable(kit_context, gone), -1);
+	kit_destroy();
+}
+
 int main(void)
 {
 	const char *s = getenv("LWS_TEST_SLOW");
@@ -637,6 +775,8 @@ int main(void)
 	test_internal_service();
 	test_thread_id(TID_PER_THREAD);
 	test_thread_id(TID_ZERO);
+	test_before_first_service();
+	test_stale_handle();
 	tid_mode = TID_NONE;
 	return unit_finish("test-threads");
 }

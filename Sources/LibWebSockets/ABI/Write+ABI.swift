@@ -24,17 +24,23 @@ public func libwebsocket_write(_ wsi: OpaquePointer?, _ buf: UnsafeMutablePointe
     return connection.write(buf, length: len, protocolBits: protocolBits.rawValue)
 }
 
-/// Safe from any thread: a foreign thread's request is queued and the
-/// service thread woken (and is dropped there if the connection closed
-/// meanwhile). -1 for a connection that is closing, as 1.4 answered.
+/// Safe from any thread: the handle is checked against the live handles
+/// before anything behind it is read (a close on the service thread may
+/// have freed it), and a request from any thread but the service thread is
+/// queued and the service thread woken (dropped there if the connection
+/// closed meanwhile). -1 for a stale handle or a connection that is
+/// closing, as 1.4 answered for the latter.
 @_cdecl("libwebsocket_callback_on_writable")
 public func libwebsocket_callback_on_writable(_ context: OpaquePointer?, _ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return -1 }
-    let owner = connection.context
-    if owner.isForeignThread {
-        owner.wake.enqueue(WakeSignal.WritableRequest(fd: connection.fd, serial: connection.serial))
+    guard let wsi, let live = LiveHandles.shared.find(wsi) else {
+        Log.warning("libwebsocket_callback_on_writable: not a live connection")
+        return -1
+    }
+    if live.context.isForeignThread {
+        live.context.wake.enqueue(WakeSignal.WritableRequest(fd: live.fd, serial: live.serial))
         return 1
     }
+    guard let connection = Connection.from(wsi) else { return -1 }
     return connection.requestWritable() ? 1 : -1
 }
 

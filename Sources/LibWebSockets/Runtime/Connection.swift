@@ -154,6 +154,11 @@ final class Connection {
         self.role = role
         self.serial = context.makeSerial()
         if role == .client { decoder = FrameDecoder(role: .client) }
+        LiveHandles.shared.insert(self, context: context)
+    }
+
+    deinit {
+        LiveHandles.shared.remove(self)
     }
 
     /// Puts an accepted connection into service: it joins the fd table and

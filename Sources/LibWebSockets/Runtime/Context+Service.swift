@@ -69,9 +69,9 @@ extension Context {
     }
 
     /// Remembers which thread services the context, again whenever another
-    /// thread takes the loop over (the old one is foreign from then on): as
-    /// the application names threads (GET_THREAD_ID, when its protocols[0]
-    /// answers with a non-zero id), else by pthread identity.
+    /// thread takes the loop over (the old one is foreign from then on),
+    /// with the id the application's GET_THREAD_ID gives that thread (its
+    /// protocols[0] answering non-zero).
     private func noteServiceThread() {
         let current = pthread_self()
         // Only service threads write these, one at a time, so this read is safe unlocked.
@@ -84,14 +84,17 @@ extension Context {
         }
     }
 
-    /// True when called from a thread other than the one servicing the context.
+    /// False only on the thread provably servicing the context: the pthread
+    /// that last entered a service call. Any other thread, and every thread
+    /// before the first service call, is foreign: its requests are queued
+    /// for the service thread, which is always safe. The application's
+    /// GET_THREAD_ID can only add foreignness (a different id on the
+    /// service thread, as 1.4 honoured); it cannot make another pthread
+    /// local, so a wrong answer costs a wake-up, never a data race.
     var isForeignThread: Bool {
         let (known, thread, tag) = wake.locked { (hasServiceThread, serviceThread, serviceThreadTag) }
-        guard known else { return false }
-        if tag != 0 {
-            return callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0) != tag
-        }
-        return pthread_equal(thread, pthread_self()) == 0
+        guard known, pthread_equal(thread, pthread_self()) != 0 else { return true }
+        return tag != 0 && callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0) != tag
     }
 
     var hasPendingWork: Bool {
