@@ -371,6 +371,7 @@ extension Connection {
     /// line, and the close.
     func failWebSocket(_ code: UInt16, _ why: StaticString) {
         Log.note("fd \(fd): closing with \(code): \(why)")
+        runRequestedWritableBeforeFailing()
         if state == .webSocket && !sentClose {
             sendCloseFrame(code: code, reason: [])
         }

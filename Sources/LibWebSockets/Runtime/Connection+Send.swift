@@ -182,6 +182,17 @@ extension Connection {
         completeRequestedClose()
     }
 
+    /// A WRITEABLE the application asked for before its peer broke the
+    /// protocol still runs, once, ahead of the close frame: the echo an
+    /// application queued from RECEIVE for the last good message must not
+    /// be lost to the failure of the frame that followed it in the same
+    /// read. Only when a write could go out now; nothing more is asked.
+    func runRequestedWritableBeforeFailing() {
+        guard state == .webSocket, writableRequested, !sentClose, !closeRequested,
+              !hasBacklog, fileTransfer == nil else { return }
+        deliverWritable()
+    }
+
     private func deliverWritable() {
         writableRequested = false
         let reason: libwebsocket_callback_reasons

@@ -482,6 +482,11 @@ final class Connection {
         closeRequested = true
         requestedCloseCode = code
         context.pendingClose.append(self)
+        // Asked for outside a service call (a write that failed, a callback
+        // run by libwebsocket_callback_all_protocol), the close must not
+        // wait for unrelated traffic: an external poll loop is woken to
+        // call back in; libwebsocket_service finds the work pending.
+        if !context.usesInternalService { context.wake.signal() }
     }
 
     func completeRequestedClose() {
@@ -595,9 +600,13 @@ final class Connection {
         updatePoll()
     }
 
+    /// Reads and drops what a closed connection's peer still sends, a
+    /// bounded number of reads per wake-up: a peer that keeps sending must
+    /// not hold the service thread (the level-triggered poll brings us back,
+    /// and the close-ack timeout ends the lingering in any case).
     private func discardUntilPeerCloses() {
         let buffer = context.readBuffer
-        while true {
+        for _ in 0..<Connection.discardReadsPerWake {
             switch transportReceive(into: buffer) {
             case .transferred:
                 continue
@@ -609,6 +618,8 @@ final class Connection {
             }
         }
     }
+
+    static let discardReadsPerWake = 16
 
     /// Final teardown: out of the poll set and fd table, socket closed,
     /// WSI_DESTROY delivered. The context's table held the last reference.
