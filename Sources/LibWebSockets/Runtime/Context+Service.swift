@@ -106,7 +106,8 @@ extension Context {
             wake.drain()
             applyForeignRequests()
         } else if fd == listenFd {
-            acceptConnections()
+            // An external poll loop may still report the paused listener.
+            if !acceptBackoff.isPaused { acceptConnections() }
         } else if let connection = connection(forFd: fd) {
             connection.service(revents: revents)
         }
@@ -165,6 +166,9 @@ extension Context {
         let now = Clock.nowMilliseconds()
         guard now &- lastTimeoutScan >= 1000 || now < lastTimeoutScan else { return }
         lastTimeoutScan = now
+        if acceptBackoff.resumeIfDue(at: now) {
+            changePoll(fd: listenFd, from: 0, to: Int16(POLLIN), connection: nil)
+        }
         for connection in timeouts.expired(at: now) {
             connection.timeoutExpired()
         }
@@ -173,6 +177,14 @@ extension Context {
                 connection.tickExtensions()
             }
         }
+    }
+
+    /// Stops polling the listener for a while (`AcceptBackoff`).
+    private func pauseAccepting(errno e: Int32) {
+        if acceptBackoff.failed(at: Clock.nowMilliseconds()) {
+            Log.warning("accept failed, errno \(e) (out of descriptors or memory): not accepting for \(AcceptBackoff.pauseMilliseconds) ms at a time until it works again")
+        }
+        changePoll(fd: listenFd, from: Int16(POLLIN), to: 0, connection: nil)
     }
 
     /// Accepts what the listen queue holds (bounded per call so one busy
@@ -189,8 +201,15 @@ extension Context {
                 let e = lws_c_errno()
                 if e == lws_c_EAGAIN() || e == lws_c_EWOULDBLOCK() { return }
                 if e == lws_c_EINTR() { continue }
-                Log.warning("accept failed, errno \(e)")
+                if e == EMFILE || e == ENFILE || e == ENOBUFS || e == ENOMEM {
+                    pauseAccepting(errno: e)
+                } else {
+                    Log.warning("accept failed, errno \(e)")
+                }
                 return
+            }
+            if let episode = acceptBackoff.accepted(at: Clock.nowMilliseconds()) {
+                Log.note("accepting again, after \(episode.failures) failed attempts in \(episode.milliseconds) ms")
             }
             let refused = callProtocol(0, nil, LWS_CALLBACK_FILTER_NETWORK_CONNECTION, nil,
                                        UnsafeMutableRawPointer(bitPattern: Int(fd)), 0)

@@ -49,6 +49,7 @@ final class Context {
     /// The service thread's id as the application's GET_THREAD_ID gave it (0: not provided).
     var serviceThreadTag: Int32 = 0
     var lastTimeoutScan: UInt64 = 0
+    var acceptBackoff = AcceptBackoff()
 
     /// One receive buffer for all connections: input is consumed before the
     /// next read, so it never needs to be per connection. It has
