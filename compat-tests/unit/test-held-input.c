@@ -16,7 +16,9 @@
  *  - Under flow control a FIN is noticed without a busy loop, and the
  *    messages before it are still delivered once the flow is back on.
  *  - A request the application never answers is closed by the documented
- *    timeout (30 s), not earlier.
+ *    timeout (30 s), not earlier, stray input behind it or not; so is a
+ *    file being served to a peer that stopped reading (30 s without taking
+ *    a piece).
  */
 #include "serverkit.h"
 
@@ -28,6 +30,8 @@ static int requests, closed_http, destroyed;
 static struct libwebsocket *pending[MAX_REQUESTS];
 static char uris[MAX_REQUESTS][32];
 static double closed_at;
+/* A file larger than any socket buffer, served as /big. */
+static char big_file[64];
 
 static int http_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		   enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)
@@ -37,6 +41,9 @@ static int http_cb(struct libwebsocket_context *context, struct libwebsocket *ws
 		return 0;
 	switch (reason) {
 	case LWS_CALLBACK_HTTP:
+		if (!strcmp((const char *)in, "/big") && big_file[0])
+			return libwebsockets_serve_http_file(context, wsi, big_file, "application/octet-stream",
+							     NULL, 0) < 0 ? -1 : 0;
 		/* Taken, not answered: the test answers later, or never. */
 		if (requests < MAX_REQUESTS) {
 			pending[requests] = wsi;
@@ -365,24 +372,40 @@ static void test_tls(void)
 
 static void test_unanswered_times_out(void)
 {
-	int port = start(0), fd;
-	double asked;
+	int port = start(0), fd, reader, file;
+	double asked, first_closed;
 
 	CHECK(port > 0);
 	if (port <= 0)
 		return;
+	strcpy(big_file, "/tmp/lws-held-big-XXXXXX");
+	file = mkstemp(big_file);
+	CHECK(file >= 0 && !ftruncate(file, 64 << 20));
+	if (file >= 0)
+		close(file);
 	fd = kit_connect(port);
 	CHECK(!kit_send_str(fd, "GET /never HTTP/1.1\r\nHost: localhost\r\n\r\n"));
 	CHECK(kit_until_count(&requests, 1, 3000));
 	asked = kit_now_ms();
+	/* Stray bytes behind the unanswered request change nothing. */
+	CHECK(!kit_send_str(fd, "stray bytes, no request"));
+	/* Meanwhile a peer asks for a big file and never reads it. */
+	reader = kit_connect(port);
+	CHECK(!kit_send_str(reader, "GET /big HTTP/1.1\r\nHost: localhost\r\n\r\n"));
 	/* Still open after 1.4's five seconds: answering late is allowed. */
 	kit_until(&closed_http, 6000);
 	CHECK_INT(closed_http, 0);
 	CHECK(kit_until(&closed_http, 45000));
-	printf("unanswered request closed after %.1f s\n", (closed_at - asked) / 1000);
-	CHECK(closed_at - asked >= 29000);
+	first_closed = closed_at;
+	CHECK(kit_until_count(&closed_http, 2, 10000));
+	printf("unanswered request and stalled file closed after %.1f and %.1f s\n",
+	       (first_closed - asked) / 1000, (closed_at - asked) / 1000);
+	CHECK(first_closed - asked >= 29000);
 	CHECK(kit_wait_eof(fd, 3000));
 	close(fd);
+	close(reader);
+	unlink(big_file);
+	big_file[0] = 0;
 	kit_destroy();
 }
 

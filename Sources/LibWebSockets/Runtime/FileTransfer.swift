@@ -7,6 +7,9 @@ import CLibWebSockets
 /// memory, not the file.
 final class FileTransfer {
     static let pieceSize = 65536
+    /// Seconds the peer has to take each piece: one that stops reading
+    /// must not keep the connection (and the file open) forever.
+    static let stallSeconds: Int32 = 30
     let fd: Int32
     var remaining: UInt64
 
@@ -83,6 +86,7 @@ extension Connection {
         }
         if closeRequested { return -1 }
         if transfer.remaining > 0 {
+            setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: FileTransfer.stallSeconds)
             updatePoll()
             return 0
         }
