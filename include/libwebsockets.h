@@ -405,9 +405,13 @@ enum libwebsocket_callback_reasons {
 	/** The last callback a connection gets. */
 	LWS_CALLBACK_WSI_DESTROY = 29,
 	/** Protocol 0: return an integer identifying the calling thread.
-	 *  1.4 used it to notice calls from foreign threads; this library
-	 *  makes the thread-safe functions safe without it, so returning 0
-	 *  is always acceptable. */
+	 *  1.4 used it to notice calls from foreign threads. Here the
+	 *  library decides by pthread identity: a call from any pthread but
+	 *  the one that last entered a service call is queued for the
+	 *  service thread, whatever this answers. A non-zero answer that
+	 *  differs from the one given on the service thread can only make
+	 *  a call foreign (queued), never local, so returning 0 is always
+	 *  acceptable. */
 	LWS_CALLBACK_GET_THREAD_ID = 30,
 	/** External poll loops only, protocol 0: in is a
 	 *  struct libwebsocket_pollargs * for a socket to add to your poll
@@ -1144,11 +1148,14 @@ libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,
  * wsi as soon as its socket can take more data. Several requests before
  * the callback still give one callback.
  *
- * Safe to call from any thread (1.4 only allowed the service thread); the
- * caller must know that wsi has not been closed meanwhile.
+ * Safe to call from any thread (1.4 only allowed the service thread):
+ * from any thread but the service thread, and before the first service
+ * call, the request is queued and the service thread woken. A wsi whose
+ * connection is already gone is recognised and refused, not read.
  *
  * Returns 1 when the request is registered, -1 if it cannot be: the
- * connection is closing (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on).
+ * connection is closing (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on) or
+ * gone.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_on_writable(struct libwebsocket_context *context,
