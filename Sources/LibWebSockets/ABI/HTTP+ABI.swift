@@ -59,81 +59,41 @@ public func lws_http_transaction_completed(_ wsi: OpaquePointer?) -> Int32 {
     return connection.completeHTTPTransaction()
 }
 
-/// The bytes from *p to `end`, 0 when there is no cursor or end, or end
-/// lies before it. Computed on addresses: pointer subtraction traps when the
-/// two are further apart than Int.max, and `end` is the caller's.
-private func headerRoom(_ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?, _ end: UnsafeMutablePointer<UInt8>?) -> UInt {
-    guard let cursor = p?.pointee, let end else { return 0 }
-    let (room, before) = UInt(bitPattern: end).subtractingReportingOverflow(UInt(bitPattern: cursor))
-    return before ? 0 : room
-}
+/// The `lws_add_http_header_*` helpers and `lws_finalize_http_header`
+/// answer 0 when the line was written, 1 when it did not fit (or the
+/// arguments were unusable); `HeaderBlock` does the writing. `*p` and `end`
+/// come as a pointer to the caller's cursor and its end.
+public typealias HeaderCursor = UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>
 
-/// Appends bytes at *p when they fit before `end`; returns 1 (and writes
-/// nothing) when they do not.
-private func appendHeaderBytes(_ bytes: [UInt8], _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                               _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    guard let p, let cursor = p.pointee, UInt(bytes.count) <= headerRoom(p, end) else { return 1 }
-    bytes.withUnsafeBytes { UnsafeMutableRawPointer(cursor).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
-    p.pointee = cursor + bytes.count
-    return 0
-}
+private func headerResult(_ written: Bool) -> Int32 { written ? 0 : 1 }
 
 @_cdecl("lws_add_http_header_status")
 public func lws_add_http_header_status(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ code: UInt32,
-                                       _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                                       _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    var line: [UInt8] = []
-    if let connection = Connection.from(wsi) {
-        connection.appendStatusLine(Int(code), to: &line)
-    } else {
-        line.append("HTTP/1.1 ")
-        line.appendDecimal(code)
-        line.append(" ")
-        line.append(HTTPStatus.reasonPhrase(Int(code)))
-        line.appendCRLF()
-    }
-    return appendHeaderBytes(line, p, end)
+                                       _ p: HeaderCursor?, _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
+    guard let block = HeaderBlock(cursor: p, end: end) else { return 1 }
+    return headerResult(block.appendStatus(Int(code), for: Connection.from(wsi)))
 }
 
-/// `name` is written as given (1.4 callers include the colon, e.g.
-/// "content-type:"), then a space, the value and CRLF.
 @_cdecl("lws_add_http_header_by_name")
 public func lws_add_http_header_by_name(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ name: UnsafePointer<UInt8>?,
                                         _ value: UnsafePointer<UInt8>?, _ length: Int32,
-                                        _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                                        _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    guard let name else { return 1 }
+                                        _ p: HeaderCursor?, _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
+    guard let name, let block = HeaderBlock(cursor: p, end: end) else { return 1 }
     let nameLength = strlen(UnsafeRawPointer(name).assumingMemoryBound(to: CChar.self))
-    return appendHeaderLine(UnsafeBufferPointer(start: name, count: nameLength), value, length, p, end)
+    return headerResult(block.appendField(name: UnsafeBufferPointer(start: name, count: nameLength), value: value, length: length))
 }
 
 @_cdecl("lws_add_http_header_by_token")
 public func lws_add_http_header_by_token(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ token: lws_token_indexes,
                                          _ value: UnsafePointer<UInt8>?, _ length: Int32,
-                                         _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                                         _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    guard let name = HeaderToken.wireName(Int(token.rawValue)) else { return 1 }
-    return name.withUTF8Buffer { appendHeaderLine($0, value, length, p, end) }
-}
-
-private func appendHeaderLine(_ name: UnsafeBufferPointer<UInt8>, _ value: UnsafePointer<UInt8>?, _ length: Int32,
-                              _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                              _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    guard length >= 0, value != nil || length == 0 else { return 1 }
-    // Checked before the value is read: `length` may exceed the value, not the room.
-    guard UInt(name.count) + 3 + UInt(length) <= headerRoom(p, end) else { return 1 }
-    var line: [UInt8] = []
-    line.append(contentsOf: name)
-    line.append(32)
-    if let value { line.append(contentsOf: UnsafeBufferPointer(start: value, count: Int(length))) }
-    line.appendCRLF()
-    return appendHeaderBytes(line, p, end)
+                                         _ p: HeaderCursor?, _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
+    guard let name = HeaderToken.wireName(Int(token.rawValue)), let block = HeaderBlock(cursor: p, end: end) else { return 1 }
+    return headerResult(name.withUTF8Buffer { block.appendField(name: $0, value: value, length: length) })
 }
 
 @_cdecl("lws_add_http_header_content_length")
 public func lws_add_http_header_content_length(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ contentLength: UInt,
-                                               _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                                               _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
+                                               _ p: HeaderCursor?, _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
     var digits: [UInt8] = []
     digits.appendDecimal(contentLength)
     return digits.withUnsafeBufferPointer { buffer in
@@ -143,7 +103,7 @@ public func lws_add_http_header_content_length(_ context: OpaquePointer?, _ wsi:
 
 @_cdecl("lws_finalize_http_header")
 public func lws_finalize_http_header(_ context: OpaquePointer?, _ wsi: OpaquePointer?,
-                                     _ p: UnsafeMutablePointer<UnsafeMutablePointer<UInt8>?>?,
-                                     _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
-    appendHeaderBytes([13, 10], p, end)
+                                     _ p: HeaderCursor?, _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
+    guard let block = HeaderBlock(cursor: p, end: end) else { return 1 }
+    return headerResult(block.finish())
 }
