@@ -1,5 +1,5 @@
 #!/bin/sh
-# installed-checks.sh STAGE COMPAT_DIR WORK_DIR
+# installed-checks.sh STAGE COMPAT_DIR WORK_DIR [PROGRAM...]
 #
 # Checks a staged install the way a C user meets it:
 #  1. the ABI test program, compiled against the installed header found
@@ -13,11 +13,16 @@
 #     macros match the library (see lws-config.c);
 #  4. a separate CMake project finds the package with find_package(CONFIG)
 #     and links a program that runs;
-#  5. pkg-config reports version 1.4.x.
+#  5. pkg-config reports version 1.4.x;
+#  6. bin/ holds exactly the PROGRAMs (the 1.4 test programs; none when
+#     built with LWS_WITHOUT_TESTAPPS), and the test server's page is
+#     installed exactly when they are.
 set -eu
 stage=$1
 compat=$2
 work=$3
+shift 3
+expected_programs=$(printf '%s\n' "$@" | sort)
 rm -rf "$work"
 mkdir -p "$work"
 export PKG_CONFIG_PATH="$stage/lib/pkgconfig"
@@ -65,6 +70,18 @@ step "find_package consumer configures" \
 	cmake -S "$compat/consumer" -B "$work/consumer" -DCMAKE_PREFIX_PATH="$stage" -Wno-dev
 step "find_package consumer builds" cmake --build "$work/consumer"
 step "find_package consumer runs" "$work/consumer/lws-consumer"
+
+installed_programs() {
+	[ -d "$stage/bin" ] && ls -1 "$stage/bin" | sort
+	return 0
+}
+step "bin/ holds exactly: $*" sh -c '[ "$1" = "$2" ] || { echo "installed: $2"; false; }' - \
+	"$expected_programs" "$(installed_programs)"
+if [ "$#" -gt 0 ]; then
+	step "the test server's page is installed" test -f "$stage/share/libwebsockets-test-server/test.html"
+else
+	step "no test server page without programs" test ! -e "$stage/share/libwebsockets-test-server"
+fi
 
 echo "installed-checks: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

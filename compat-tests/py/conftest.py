@@ -5,6 +5,8 @@ Where things come from:
   LWS_BIN_DIR       directory holding libwebsockets-test-server,
                     libwebsockets-test-echo and libwebsockets-test-server-extpoll
                     (required: without it every test errors out, loudly)
+  LWS_DRIVER_DIR    directory holding the test-only programs (see
+                    programs.DRIVERS), required by the tests that run them
   LWS_RESOURCE_DIR  test.html, favicon.ico, leaf.png; default: the
                     compat-tests/resources folder next to this one
 

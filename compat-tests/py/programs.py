@@ -1,7 +1,9 @@
 """The test programs as processes: where they are, starting and stopping.
 
-  LWS_BIN_DIR  directory holding libwebsockets-test-server,
-               libwebsockets-test-echo and libwebsockets-test-server-extpoll
+  LWS_BIN_DIR     directory holding the installed test programs
+                  (libwebsockets-test-server, -echo, -server-extpoll ...)
+  LWS_DRIVER_DIR  directory holding the test-only drivers (DRIVERS), which
+                  are built but never installed
 
 A server counts as up once it prints "listening on port N" on stderr.  Its
 stderr is drained continuously (a chatty --debug level can never block it)
@@ -22,6 +24,14 @@ import pytest
 TEST_SERVER = "libwebsockets-test-server"
 TEST_ECHO = "libwebsockets-test-echo"
 TEST_EXTPOLL = "libwebsockets-test-server-extpoll"
+
+# Programs only the tests use: they stay in the build tree.
+DRIVERS = frozenset({
+    "libwebsockets-test-client-scenario",
+    "libwebsockets-test-ext",
+    "libwebsockets-test-tls-server",
+    "libwebsockets-test-tls-client",
+})
 
 STARTUP_TIMEOUT = 10.0      # seconds until "listening on port" must appear
 STOP_TIMEOUT = 5.0          # seconds a server gets to exit after SIGINT
@@ -138,12 +148,13 @@ class ServerProcess:
 
 
 def program_path(name):
-    """Path of one of the test programs in LWS_BIN_DIR (fails if absent)."""
-    bin_dir = os.environ.get("LWS_BIN_DIR")
+    """Path of one of the test programs: a driver in LWS_DRIVER_DIR, any
+    other in LWS_BIN_DIR (fails if absent)."""
+    variable = "LWS_DRIVER_DIR" if name in DRIVERS else "LWS_BIN_DIR"
+    bin_dir = os.environ.get(variable)
     if not bin_dir:
-        pytest.fail("LWS_BIN_DIR is not set: point it at the directory "
-                    f"holding {TEST_SERVER}, {TEST_ECHO} and {TEST_EXTPOLL}",
-                    pytrace=False)
+        pytest.fail(f"{variable} is not set: point it at the directory "
+                    f"holding {name}", pytrace=False)
     path = os.path.join(bin_dir, name)
     if not os.access(path, os.X_OK):
         pytest.fail(f"{path} is missing or not executable", pytrace=False)
