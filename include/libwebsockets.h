@@ -14,7 +14,8 @@
  *
  * Threads: a context is serviced by one thread. Call the functions below
  * from that thread, either from your own loop or from inside a callback.
- * The only exceptions are libwebsocket_callback_on_writable() and
+ * The only exceptions are libwebsocket_callback_on_writable(),
+ * libwebsocket_callback_on_writable_all_protocol() and
  * libwebsocket_cancel_service(), which are safe from any thread.
  *
  * Where we are stricter than 1.4, on purpose (RFC 6455 / RFC 7230):
@@ -386,11 +387,12 @@ enum libwebsocket_callback_reasons {
 	 *  Append whole header lines ending in "\r\n" and advance the
 	 *  pointer. Return non-zero to abandon the connection. */
 	LWS_CALLBACK_CLIENT_APPEND_HANDSHAKE_HEADER = 23,
-	/** Server side, to the connection's selected protocol (protocol 0
-	 *  when the client asked for none): the client asked for the
-	 *  extension named in in, which we support. user is allocated, but
-	 *  LWS_CALLBACK_ESTABLISHED has not happened yet. Return non-zero to
-	 *  decline the extension. */
+	/** Server side, always to protocol 0 (as in 1.4), whichever
+	 *  protocol the connection selected: the client asked for the
+	 *  extension named in in, which we support. wsi is the connection
+	 *  and user its per-session data (of the selected protocol),
+	 *  allocated, but LWS_CALLBACK_ESTABLISHED has not happened yet.
+	 *  Return non-zero to decline the extension. */
 	LWS_CALLBACK_CONFIRM_EXTENSION_OKAY = 24,
 	/** Client side, protocol 0: about to offer the extension named in in.
 	 *  Return non-zero to not offer it. */
@@ -404,14 +406,18 @@ enum libwebsocket_callback_reasons {
 	LWS_CALLBACK_WSI_CREATE = 28,
 	/** The last callback a connection gets. */
 	LWS_CALLBACK_WSI_DESTROY = 29,
-	/** Protocol 0: return an integer identifying the calling thread.
-	 *  1.4 used it to notice calls from foreign threads. Here the
-	 *  library decides by pthread identity: a call from any pthread but
-	 *  the one that last entered a service call is queued for the
-	 *  service thread, whatever this answers. A non-zero answer that
-	 *  differs from the one given on the service thread can only make
-	 *  a call foreign (queued), never local, so returning 0 is always
-	 *  acceptable. */
+	/** Protocol 0, context and wsi NULL: return an integer identifying
+	 *  the calling thread, or 0. Asked on each thread that begins to
+	 *  service the context and, when that answer was non-zero, again by
+	 *  libwebsocket_callback_on_writable() and
+	 *  libwebsocket_callback_on_writable_all_protocol() when called on
+	 *  the service thread. 1.4 used it to notice calls from foreign
+	 *  threads. Here the library decides by pthread identity: a call from
+	 *  any pthread but the one that last entered a service call is queued
+	 *  for the service thread, whatever this answers. A non-zero answer
+	 *  that differs from the one given on the service thread can only
+	 *  make a call foreign (queued), never local, so returning 0 is
+	 *  always acceptable. */
 	LWS_CALLBACK_GET_THREAD_ID = 30,
 	/** External poll loops only, protocol 0: in is a
 	 *  struct libwebsocket_pollargs * for a socket to add to your poll
@@ -795,7 +801,9 @@ struct lws_token_limits {
  * user:    the connection's per-session data of per_session_data_size
  *          bytes, allocated zeroed by the library and freed after
  *          LWS_CALLBACK_CLOSED (for some reasons, something else: see there).
- * in, len: reason-specific data.
+ * in, len: reason-specific data. in is valid only until the callback
+ *          returns: it often points into a buffer the context reuses for
+ *          every connection. Copy what you need to keep.
  *
  * The callback may call back into the library for the same context:
  * libwebsocket_write(), libwebsocket_callback_on_writable(),
@@ -1163,7 +1171,11 @@ libwebsocket_callback_on_writable(struct libwebsocket_context *context,
 
 /**
  * libwebsocket_callback_on_writable() for every connection of the context
- * using protocol. Service thread only. Returns 0.
+ * using protocol. Safe to call from any thread (1.4 only allowed the
+ * service thread): from any thread but the service thread, and before the
+ * first service call, the request is queued and the service thread woken
+ * to make it. Returns 0, or -1 if protocol is NULL or not an entry of a
+ * context's protocols array.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_on_writable_all_protocol(
