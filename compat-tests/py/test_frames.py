@@ -124,6 +124,19 @@ def test_ping_gets_pong_with_same_payload(echo_server, payload):
         assert frame.payload == payload
 
 
+def test_pings_read_together_each_get_their_pong(echo_server):
+    """Pings that reach the server in one read are each answered, as 1.4
+    answered them (its test-ping counts a missing pong as lost). Only a
+    pong still queued behind bytes the peer has not read is replaced by a
+    newer one (RFC 6455 5.5.3; see unit/test-flood.c)."""
+    pings = [b"ping %d" % i for i in range(5)]
+    with RawWebSocket.connect(echo_server.port) as ws:
+        ws.send_raw(b"".join(rawws.build_frame(OP_PING, p) for p in pings))
+        pongs = [ws.recv_frame() for _ in pings]
+    assert [(f.opcode, f.payload) for f in pongs] == \
+        [(OP_PONG, p) for p in pings]
+
+
 def test_ping_with_websockets_client(echo_server):
     with wsclient.connect(echo_server.port) as ws:
         pong = ws.ping(b"are you there")

@@ -13,18 +13,21 @@ extension Connection {
     /// each connection's are sent with one syscall when the batch ends
     /// (`Context.flushCorked`), or as soon as they reach `corkLimit`.
     ///
-    /// A pong we answer a ping with replaces one still waiting unsent.
+    /// A pong we answer a ping with replaces one still waiting unsent
+    /// behind bytes the socket refused (a peer that does not read owes us
+    /// one pong, not one per ping). Pongs merely corked in this batch are
+    /// all sent: pings read together are each answered, as 1.4 did.
     func sendRaw(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool = false) {
         guard state != .dead else { return }
         if !outbound.isEmpty {
-            guard queue(bytes, isPongReply: isPongReply) else { return }
+            guard queue(bytes, isPongReply: isPongReply && !corked) else { return }
             if corked && outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         // Only WebSocket frames are corked: HTTP answers keep their order
         // of events with file transfers and transaction completion.
         if context.corking && state == .webSocket {
-            guard queue(bytes, isPongReply: isPongReply) else { return }
+            guard queue(bytes, isPongReply: false) else { return }
             corked = true
             context.corkedConnections.append(self)
             if outbound.count >= Connection.corkLimit { uncork() }
