@@ -1,5 +1,6 @@
-/*
- * libwebsockets.h - public C interface of libwebsockets for Swift.
+/**
+ * \file libwebsockets.h
+ * \brief Public C interface of libwebsockets for Swift.
  *
  * This library is a re-implementation of the libwebsockets 1.4 C API. It is
  * a drop-in replacement: a program written for libwebsockets 1.4 compiles
@@ -18,7 +19,8 @@
  * libwebsocket_callback_on_writable_all_protocol() and
  * libwebsocket_cancel_service(), which are safe from any thread.
  *
- * Where we are stricter than 1.4, on purpose (RFC 6455 / RFC 7230):
+ * Where we are stricter than 1.4, on purpose (RFC 6455 / RFC 7230; each
+ * entry says so too, and the page "Differs from 1.4" lists them all):
  *  - a text message that is not valid UTF-8 closes the connection with
  *    1007 (1.4 delivered it);
  *  - a zero-length message is delivered as a RECEIVE with len 0 (1.4
@@ -45,27 +47,32 @@
 extern "C" {
 #endif
 
-/* ------------------------------------------------------------------------
- * Linkage
- * ------------------------------------------------------------------------ */
+/**
+ * \defgroup linkage Linkage and feature macros
+ * How the functions are declared, and the macros 1.4 code tests with
+ * \#ifdef.
+ * \{
+ */
 
 /* Both may be predefined by whoever builds the library itself. */
 #ifndef LWS_EXTERN
+/** Storage class of every function declared here (extern). */
 #define LWS_EXTERN extern
 #endif
 
 #ifndef LWS_VISIBLE
 #if defined(__GNUC__) || defined(__clang__)
-/* Exported even when the library is built with -fvisibility=hidden. */
+/** Exported even when the library is built with -fvisibility=hidden. */
 #define LWS_VISIBLE __attribute__((visibility("default")))
 #else
 #define LWS_VISIBLE
 #endif
 #endif
 
-/*
+/**
  * printf format checking, for an application's own logging wrappers around
- * _lws_logv(). The library's _lws_log() does not carry it; see there.
+ * _lws_logv(): the format string is argument fmt_index, the values start at
+ * first_arg. The library's _lws_log() does not carry it; see there.
  */
 #if defined(__GNUC__) || defined(__clang__)
 #define LWS_PRINTF_FORMAT(fmt_index, first_arg) \
@@ -74,12 +81,11 @@ extern "C" {
 #define LWS_PRINTF_FORMAT(fmt_index, first_arg)
 #endif
 
-/* ------------------------------------------------------------------------
- * Feature macros
- *
- * 1.4 application code tests these with #ifdef to learn which API
- * revisions it is compiled against. They carry no value on purpose.
- * ------------------------------------------------------------------------ */
+/*
+ * Feature macros. 1.4 application code tests these with #ifdef to learn
+ * which API revisions it is compiled against. They carry no value on
+ * purpose.
+ */
 
 /** libwebsockets_serve_http_file() takes the other_headers argument. */
 #define LWS_FEATURE_SERVE_HTTP_FILE_HAS_OTHER_HEADERS_ARG
@@ -90,9 +96,13 @@ extern "C" {
 /** libwebsockets_serve_http_file() takes the other_headers_len argument. */
 #define LWS_FEATURE_SERVE_HTTP_FILE_HAS_OTHER_HEADERS_LEN
 
-/* ------------------------------------------------------------------------
- * Logging
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup logging Logging
+ * Log categories, where the lines go, and the lwsl_* macros.
+ * \{
+ */
 
 /**
  * Log categories. Each is one bit, so a set of them is an int made by
@@ -117,8 +127,11 @@ enum lws_log_levels {
 
 /**
  * Format a log line printf-style and hand it to the emit function, but only
- * if the category filter (one of enum lws_log_levels) is enabled in the
- * current log level. Normally reached through the lwsl_* macros.
+ * if its category is enabled in the current log level. Normally reached
+ * through the lwsl_* macros.
+ *
+ * \param filter  the line's category: one of enum lws_log_levels.
+ * \param format  printf format, followed by its values.
  *
  * Deliberately without LWS_PRINTF_FORMAT: 1.4's declaration had no format
  * attribute, and 1.4 programs that built warning-free against it (its own
@@ -128,18 +141,23 @@ enum lws_log_levels {
 LWS_VISIBLE LWS_EXTERN void
 _lws_log(int filter, const char *format, ...);
 
-/** The same as _lws_log(), with the arguments already in a va_list. */
+/**
+ * The same as _lws_log(), with the arguments already in a va_list.
+ * \param filter  the line's category: one of enum lws_log_levels.
+ * \param format  printf format.
+ * \param vl      its values.
+ */
 LWS_VISIBLE LWS_EXTERN void
 _lws_logv(int filter, const char *format, va_list vl);
 
 /**
  * Choose which log categories are emitted, and where.
  *
- * level: OR of the LLL_* bits to enable. The default is
- *        LLL_ERR | LLL_WARN | LLL_NOTICE.
- * log_emit_function: receives each formatted line together with the
- *        single category it belongs to. NULL keeps the current emitter;
- *        the default one writes to stderr.
+ * \param level  OR of the LLL_* bits to enable. The default is
+ *               LLL_ERR | LLL_WARN | LLL_NOTICE.
+ * \param log_emit_function  receives each formatted line together with
+ *               the single category it belongs to. NULL keeps the current
+ *               emitter; the default one writes to stderr.
  */
 LWS_VISIBLE LWS_EXTERN void
 lws_set_log_level(int level,
@@ -150,6 +168,9 @@ lws_set_log_level(int level,
  * syslog(3), with a syslog priority matching its category (LLL_ERR as an
  * error, LLL_WARN as a warning, LLL_NOTICE as a notice, LLL_INFO as info,
  * anything else as debug).
+ *
+ * \param level  the line's category (one LLL_* bit).
+ * \param line   the formatted line.
  */
 LWS_VISIBLE LWS_EXTERN void
 lwsl_emit_syslog(int level, const char *line);
@@ -157,8 +178,11 @@ lwsl_emit_syslog(int level, const char *line);
 /**
  * Log len bytes at buf as a hex and ASCII dump, 16 bytes a line, in the
  * LLL_DEBUG category. In builds without _DEBUG the lwsl_hexdump() macro
- * below hides this function, exactly as in 1.4; (lwsl_hexdump)(buf, len)
- * still reaches it.
+ * hides this function, exactly as in 1.4; (lwsl_hexdump)(buf, len) still
+ * reaches it.
+ *
+ * \param buf  the bytes.
+ * \param len  how many.
  */
 LWS_VISIBLE LWS_EXTERN void
 lwsl_hexdump(void *buf, size_t len);
@@ -173,17 +197,27 @@ lwsl_hexdump(void *buf, size_t len);
  * evaluated, as in 1.4. ((void)0 rather than nothing, so that
  * `if (x) lwsl_info("y");` raises no empty-body warning.)
  */
+/** Log an error (LLL_ERR), printf-style; always compiled in. */
 #define lwsl_err(...) _lws_log(LLL_ERR, __VA_ARGS__)
+/** Log a warning (LLL_WARN), printf-style; always compiled in. */
 #define lwsl_warn(...) _lws_log(LLL_WARN, __VA_ARGS__)
+/** Log a notice (LLL_NOTICE), printf-style; always compiled in. */
 #define lwsl_notice(...) _lws_log(LLL_NOTICE, __VA_ARGS__)
 
 #ifdef _DEBUG
+/** Log in LLL_INFO, printf-style; compiled in only with _DEBUG. */
 #define lwsl_info(...) _lws_log(LLL_INFO, __VA_ARGS__)
+/** Log in LLL_DEBUG, printf-style; compiled in only with _DEBUG. */
 #define lwsl_debug(...) _lws_log(LLL_DEBUG, __VA_ARGS__)
+/** Log in LLL_PARSER, printf-style; compiled in only with _DEBUG. */
 #define lwsl_parser(...) _lws_log(LLL_PARSER, __VA_ARGS__)
+/** Log in LLL_HEADER, printf-style; compiled in only with _DEBUG. */
 #define lwsl_header(...) _lws_log(LLL_HEADER, __VA_ARGS__)
+/** Log in LLL_EXT, printf-style; compiled in only with _DEBUG. */
 #define lwsl_ext(...) _lws_log(LLL_EXT, __VA_ARGS__)
+/** Log in LLL_CLIENT, printf-style; compiled in only with _DEBUG. */
 #define lwsl_client(...) _lws_log(LLL_CLIENT, __VA_ARGS__)
+/** Log in LLL_LATENCY, printf-style; compiled in only with _DEBUG. */
 #define lwsl_latency(...) _lws_log(LLL_LATENCY, __VA_ARGS__)
 /* lwsl_hexdump() is the function declared above. */
 #else
@@ -197,9 +231,13 @@ lwsl_hexdump(void *buf, size_t len);
 #define lwsl_hexdump(buf, len) ((void)0)
 #endif
 
-/* ------------------------------------------------------------------------
- * Constants
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup constants Constants
+ * Padding around write buffers, and other fixed values.
+ * \{
+ */
 
 /** Give this as lws_context_creation_info.port to create a client-only
  *  context that listens on no port. */
@@ -224,9 +262,13 @@ lwsl_hexdump(void *buf, size_t len);
  *  libwebsocket_write(). */
 #define LWS_SEND_BUFFER_POST_PADDING 4
 
-/* ------------------------------------------------------------------------
- * Opaque handles
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup handles Handles
+ * The two opaque types every call passes around.
+ * \{
+ */
 
 /**
  * One connection ("wsi"): an HTTP or WebSocket session, server or client
@@ -242,17 +284,21 @@ struct libwebsocket;
  */
 struct libwebsocket_context;
 
+/** \} */
+
 /* ------------------------------------------------------------------------
- * Enumerations
+ * Enumerations (each in the topic it belongs to: \ingroup)
  * ------------------------------------------------------------------------ */
 
-/** Bits of lws_context_creation_info.options. */
+/** \ingroup context
+ *  Bits of lws_context_creation_info.options. */
 enum libwebsocket_context_options {
 	/**
 	 * Named by the 1.4 documentation of the options field but missing
 	 * from its header; defined so code written from that documentation
 	 * compiles. It has no effect: RFC 6455 requires every frame a client
 	 * sends to be masked, and this library always does so.
+	 * \differs New: 1.4's header did not define it.
 	 */
 	LWS_SERVER_OPTION_DEFEAT_CLIENT_MASK = 1,
 	/** Refuse TLS clients that do not present a certificate which
@@ -274,6 +320,13 @@ enum libwebsocket_context_options {
 };
 
 /**
+ * \defgroup callbacks Callbacks
+ * The callback types, every reason they are called for, and the protocol
+ * and extension tables that name them.
+ */
+
+/**
+ * \ingroup callbacks
  * Why a protocol callback (callback_function) is being called. Unless a
  * reason says otherwise, the return value is 0 to carry on, non-zero to
  * close the connection (the close happens after the callback has returned).
@@ -311,7 +364,11 @@ enum libwebsocket_callback_reasons {
 	 *  flow is turned on again. A deflate-frame frame arrives whole, up to
 	 *  64 KiB inflated (or rx_buffer_size if larger), in pieces of that
 	 *  size beyond it (1.4 closed the connection there). A zero-length
-	 *  message is one RECEIVE with len 0. */
+	 *  message is one RECEIVE with len 0.
+	 *  \differs A text message that is not valid UTF-8 closes the
+	 *  connection with 1007 (1.4 delivered it); a zero-length message is
+	 *  delivered (1.4 dropped it); a deflate-frame frame beyond 64 KiB
+	 *  inflated arrives in pieces (1.4 closed the connection). */
 	LWS_CALLBACK_RECEIVE = 6,
 	/** Client side counterpart of LWS_CALLBACK_RECEIVE. */
 	LWS_CALLBACK_CLIENT_RECEIVE = 7,
@@ -338,7 +395,11 @@ enum libwebsocket_callback_reasons {
 	 *  lws_http_transaction_completed() or by closing. Until then nothing
 	 *  more is read from the client (a request pipelined behind this one
 	 *  waits in the socket); if the client shuts its side of the
-	 *  connection or resets it meanwhile, the connection is closed. */
+	 *  connection or resets it meanwhile, the connection is closed.
+	 *  \differs A HEAD request is answered 501 (1.4 dropped the
+	 *  connection). A header line may end in a lone LF (RFC 7230 3.5),
+	 *  as 1.4 accepted, but a bare CR, obs-fold and conflicting lengths
+	 *  are refused with 400 before this callback. */
 	LWS_CALLBACK_HTTP = 11,
 	/** Protocol 0 only: a chunk of the HTTP request body; in / len. */
 	LWS_CALLBACK_HTTP_BODY = 12,
@@ -357,7 +418,8 @@ enum libwebsocket_callback_reasons {
 	 *  which applications cannot use for anything but this call).
 	 *  libwebsockets_get_peer_addresses(context, NULL, fd, ...) works
 	 *  here. Return non-zero to hang up before anything is read or
-	 *  written, for example by client address. */
+	 *  written, for example by client address.
+	 *  \differs wsi is NULL (1.4 passed its listening socket's wsi). */
 	LWS_CALLBACK_FILTER_NETWORK_CONNECTION = 16,
 	/** Protocol 0 only: an HTTP request was parsed but not yet answered.
 	 *  in is the URI. The headers are readable with lws_hdr_copy().
@@ -368,7 +430,9 @@ enum libwebsocket_callback_reasons {
 	LWS_CALLBACK_SERVER_NEW_CLIENT_INSTANTIATED = 18,
 	/** A WebSocket upgrade request was parsed but not yet answered.
 	 *  in is the requested protocol name; the headers are readable with
-	 *  lws_hdr_copy(). Return non-zero to refuse the upgrade. */
+	 *  lws_hdr_copy(). Return non-zero to refuse the upgrade.
+	 *  \differs The answer names one subprotocol, never the client's
+	 *  whole list (RFC 6455 4.2.2; see libwebsocket_client_connect()). */
 	LWS_CALLBACK_FILTER_PROTOCOL_CONNECTION = 19,
 	/** TLS builds: user is the client SSL_CTX *; load extra verify
 	 *  locations into it for checking servers. */
@@ -417,7 +481,10 @@ enum libwebsocket_callback_reasons {
 	 *  for the service thread, whatever this answers. A non-zero answer
 	 *  that differs from the one given on the service thread can only
 	 *  make a call foreign (queued), never local, so returning 0 is
-	 *  always acceptable. */
+	 *  always acceptable.
+	 *  \differs 1.4 needed it to tell threads apart; here pthread
+	 *  identity decides, and a non-zero answer can only make a call on
+	 *  the service thread count as foreign. */
 	LWS_CALLBACK_GET_THREAD_ID = 30,
 	/** External poll loops only, protocol 0: in is a
 	 *  struct libwebsocket_pollargs * for a socket to add to your poll
@@ -448,6 +515,7 @@ enum libwebsocket_callback_reasons {
 };
 
 /**
+ * \ingroup callbacks
  * Why an extension callback (extension_callback_function) is being called.
  * user is the extension's per-connection (or per-context) private data.
  */
@@ -514,7 +582,8 @@ enum libwebsocket_extension_callback_reasons {
 	LWS_EXT_CALLBACK_PAYLOAD_RX = 22
 };
 
-/** What libwebsocket_write() should send. */
+/** \ingroup sending
+ *  What libwebsocket_write() should send. */
 enum libwebsocket_write_protocol {
 	/** A text message (or its first frame); must be UTF-8. */
 	LWS_WRITE_TEXT = 0,
@@ -552,6 +621,7 @@ enum libwebsocket_write_protocol {
 };
 
 /**
+ * \ingroup http
  * The HTTP request lines and headers the library recognises, for
  * lws_hdr_total_length(), lws_hdr_copy(), lws_token_to_string() and
  * lws_add_http_header_by_token(). Values below WSI_TOKEN_COUNT are stored
@@ -643,24 +713,25 @@ enum lws_token_indexes {
 
 	/* Where a client connection keeps the parameters it was created
 	 * with; not headers. */
-	_WSI_TOKEN_CLIENT_SENT_PROTOCOLS = 78,
-	_WSI_TOKEN_CLIENT_PEER_ADDRESS = 79,
-	_WSI_TOKEN_CLIENT_URI = 80,
-	_WSI_TOKEN_CLIENT_HOST = 81,
-	_WSI_TOKEN_CLIENT_ORIGIN = 82,
+	_WSI_TOKEN_CLIENT_SENT_PROTOCOLS = 78, /**< client: protocols asked for */
+	_WSI_TOKEN_CLIENT_PEER_ADDRESS = 79,   /**< client: address connected to */
+	_WSI_TOKEN_CLIENT_URI = 80,            /**< client: request path */
+	_WSI_TOKEN_CLIENT_HOST = 81,           /**< client: Host header sent */
+	_WSI_TOKEN_CLIENT_ORIGIN = 82,         /**< client: Origin header sent */
 
 	/** Number of stored tokens; the size of lws_token_limits. */
 	WSI_TOKEN_COUNT = 83,
 
 	/* Parser states, kept for the 1.4 numbering; never header indexes. */
-	WSI_TOKEN_NAME_PART = 84,
-	WSI_TOKEN_SKIPPING = 85,
-	WSI_TOKEN_SKIPPING_SAW_CR = 86,
-	WSI_PARSING_COMPLETE = 87,
-	WSI_INIT_TOKEN_MUXURL = 88
+	WSI_TOKEN_NAME_PART = 84,       /**< parser state: in a header name */
+	WSI_TOKEN_SKIPPING = 85,        /**< parser state: skipping a header */
+	WSI_TOKEN_SKIPPING_SAW_CR = 86, /**< parser state: CR while skipping */
+	WSI_PARSING_COMPLETE = 87,      /**< parser state: head complete */
+	WSI_INIT_TOKEN_MUXURL = 88      /**< parser state of 1.4's mux extension */
 };
 
 /**
+ * \ingroup constants
  * WebSocket close status codes (RFC 6455 section 7.4), as carried in close
  * frames, plus two values that are never sent.
  */
@@ -689,40 +760,42 @@ enum lws_close_status {
 	LWS_CLOSE_STATUS_NOSTATUS_CONTEXT_DESTROY = 9999
 };
 
-/** HTTP status codes for libwebsockets_return_http_status() and
+/** \ingroup http
+ *  HTTP status codes for libwebsockets_return_http_status() and
  *  lws_add_http_header_status(). */
 enum http_status {
-	HTTP_STATUS_OK = 200,
-	HTTP_STATUS_NO_CONTENT = 204,
+	HTTP_STATUS_OK = 200,                      /**< OK */
+	HTTP_STATUS_NO_CONTENT = 204,              /**< No Content */
 
-	HTTP_STATUS_BAD_REQUEST = 400,
-	HTTP_STATUS_UNAUTHORIZED = 401,
-	HTTP_STATUS_PAYMENT_REQUIRED = 402,
-	HTTP_STATUS_FORBIDDEN = 403,
-	HTTP_STATUS_NOT_FOUND = 404,
-	HTTP_STATUS_METHOD_NOT_ALLOWED = 405,
-	HTTP_STATUS_NOT_ACCEPTABLE = 406,
-	HTTP_STATUS_PROXY_AUTH_REQUIRED = 407,
-	HTTP_STATUS_REQUEST_TIMEOUT = 408,
-	HTTP_STATUS_CONFLICT = 409,
-	HTTP_STATUS_GONE = 410,
-	HTTP_STATUS_LENGTH_REQUIRED = 411,
-	HTTP_STATUS_PRECONDITION_FAILED = 412,
-	HTTP_STATUS_REQ_ENTITY_TOO_LARGE = 413,
-	HTTP_STATUS_REQ_URI_TOO_LONG = 414,
-	HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE = 415,
-	HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE = 416,
-	HTTP_STATUS_EXPECTATION_FAILED = 417,
+	HTTP_STATUS_BAD_REQUEST = 400,             /**< Bad Request */
+	HTTP_STATUS_UNAUTHORIZED = 401,            /**< Unauthorized */
+	HTTP_STATUS_PAYMENT_REQUIRED = 402,        /**< Payment Required */
+	HTTP_STATUS_FORBIDDEN = 403,               /**< Forbidden */
+	HTTP_STATUS_NOT_FOUND = 404,               /**< Not Found */
+	HTTP_STATUS_METHOD_NOT_ALLOWED = 405,      /**< Method Not Allowed */
+	HTTP_STATUS_NOT_ACCEPTABLE = 406,          /**< Not Acceptable */
+	HTTP_STATUS_PROXY_AUTH_REQUIRED = 407,     /**< Proxy Authentication Required */
+	HTTP_STATUS_REQUEST_TIMEOUT = 408,         /**< Request Timeout */
+	HTTP_STATUS_CONFLICT = 409,                /**< Conflict */
+	HTTP_STATUS_GONE = 410,                    /**< Gone */
+	HTTP_STATUS_LENGTH_REQUIRED = 411,         /**< Length Required */
+	HTTP_STATUS_PRECONDITION_FAILED = 412,     /**< Precondition Failed */
+	HTTP_STATUS_REQ_ENTITY_TOO_LARGE = 413,    /**< Request Entity Too Large */
+	HTTP_STATUS_REQ_URI_TOO_LONG = 414,        /**< Request-URI Too Long */
+	HTTP_STATUS_UNSUPPORTED_MEDIA_TYPE = 415,  /**< Unsupported Media Type */
+	HTTP_STATUS_REQ_RANGE_NOT_SATISFIABLE = 416, /**< Requested Range Not Satisfiable */
+	HTTP_STATUS_EXPECTATION_FAILED = 417,      /**< Expectation Failed */
 
-	HTTP_STATUS_INTERNAL_SERVER_ERROR = 500,
-	HTTP_STATUS_NOT_IMPLEMENTED = 501,
-	HTTP_STATUS_BAD_GATEWAY = 502,
-	HTTP_STATUS_SERVICE_UNAVAILABLE = 503,
-	HTTP_STATUS_GATEWAY_TIMEOUT = 504,
-	HTTP_STATUS_HTTP_VERSION_NOT_SUPPORTED = 505
+	HTTP_STATUS_INTERNAL_SERVER_ERROR = 500,   /**< Internal Server Error */
+	HTTP_STATUS_NOT_IMPLEMENTED = 501,         /**< Not Implemented */
+	HTTP_STATUS_BAD_GATEWAY = 502,             /**< Bad Gateway */
+	HTTP_STATUS_SERVICE_UNAVAILABLE = 503,     /**< Service Unavailable */
+	HTTP_STATUS_GATEWAY_TIMEOUT = 504,         /**< Gateway Timeout */
+	HTTP_STATUS_HTTP_VERSION_NOT_SUPPORTED = 505 /**< HTTP Version Not Supported */
 };
 
 /**
+ * \ingroup connections
  * What a connection is waiting for when its timeout (set with
  * libwebsocket_set_timeout()) fires; the connection is then closed.
  */
@@ -742,10 +815,11 @@ enum pending_timeout {
 };
 
 /* ------------------------------------------------------------------------
- * Structures
+ * Structures (each in the topic it belongs to: \ingroup)
  * ------------------------------------------------------------------------ */
 
 /**
+ * \ingroup service
  * The 1.4 name for struct pollfd of <poll.h>, as given to
  * libwebsocket_service_fd(). A macro, not a typedef, because 1.4 code
  * writes "struct libwebsocket_pollfd".
@@ -753,6 +827,7 @@ enum pending_timeout {
 #define libwebsocket_pollfd pollfd
 
 /**
+ * \ingroup service
  * The argument (in) of the ADD / DEL / CHANGE_MODE_POLL_FD callbacks.
  * events and prev_events are poll(2) event masks (POLLIN, POLLOUT).
  *
@@ -775,6 +850,7 @@ struct libwebsocket_pollargs {
 };
 
 /**
+ * \ingroup callbacks
  * A buffer handed to and back from extensions: extensions may point token
  * at a buffer of their own and change token_len.
  */
@@ -784,6 +860,7 @@ struct lws_tokens {
 };
 
 /**
+ * \ingroup http
  * The most bytes the library stores for each token of a request, indexed
  * by enum lws_token_indexes. A request whose header is longer than its
  * limit is refused. Give it as lws_context_creation_info.token_limits.
@@ -793,22 +870,26 @@ struct lws_token_limits {
 };
 
 /**
+ * \ingroup callbacks
  * The type of the function that serves one protocol.
  *
- * context: the context of the connection.
- * wsi:     the connection (NULL for context-wide reasons).
- * reason:  why it is called; see enum libwebsocket_callback_reasons.
- * user:    the connection's per-session data of per_session_data_size
- *          bytes, allocated zeroed by the library and freed after
- *          LWS_CALLBACK_CLOSED (for some reasons, something else: see there).
- * in, len: reason-specific data. in is valid only until the callback
- *          returns: it often points into a buffer the context reuses for
- *          every connection. Copy what you need to keep.
+ * \param context  the context of the connection.
+ * \param wsi      the connection (NULL for context-wide reasons).
+ * \param reason   why it is called; see enum libwebsocket_callback_reasons.
+ * \param user     the connection's per-session data of
+ *                 per_session_data_size bytes, allocated zeroed by the
+ *                 library and freed after LWS_CALLBACK_CLOSED (for some
+ *                 reasons, something else: see there).
+ * \param in       reason-specific data. Valid only until the callback
+ *                 returns: it often points into a buffer the context
+ *                 reuses for every connection. Copy what you need to keep.
+ * \param len      reason-specific length, usually of in.
+ * \return 0 to carry on; non-zero closes the connection once the callback
+ *         has returned (some reasons give it another meaning: see there).
  *
  * The callback may call back into the library for the same context:
  * libwebsocket_write(), libwebsocket_callback_on_writable(),
- * libwebsocket_set_timeout() and so on. Returning non-zero closes the
- * connection once the callback has returned.
+ * libwebsocket_set_timeout() and so on.
  */
 typedef int (callback_function)(struct libwebsocket_context *context,
 				struct libwebsocket *wsi,
@@ -819,9 +900,18 @@ typedef int (callback_function)(struct libwebsocket_context *context,
 struct libwebsocket_extension;
 
 /**
- * The type of the function that implements an extension; the parameters
- * are those of callback_function plus the extension's own description
- * (ext). See enum libwebsocket_extension_callback_reasons.
+ * \ingroup callbacks
+ * The type of the function that implements an extension. See enum
+ * libwebsocket_extension_callback_reasons.
+ *
+ * \param context  the context.
+ * \param ext      the extension's own entry of the extensions array.
+ * \param wsi      the connection (NULL for context-wide reasons).
+ * \param reason   why it is called.
+ * \param user     the extension's per-connection (or per-context) data.
+ * \param in       reason-specific data, valid only during the call.
+ * \param len      reason-specific length.
+ * \return reason-specific; 0 when the reason gives no meaning to it.
  */
 typedef int (extension_callback_function)(struct libwebsocket_context *context,
 			struct libwebsocket_extension *ext,
@@ -830,6 +920,7 @@ typedef int (extension_callback_function)(struct libwebsocket_context *context,
 			void *user, void *in, size_t len);
 
 /**
+ * \ingroup callbacks
  * One WebSocket subprotocol the context serves or speaks. The context
  * takes an array of them, ended by an entry whose callback is NULL.
  * Protocol 0, the first entry, also receives every HTTP request and the
@@ -864,6 +955,7 @@ struct libwebsocket_protocols {
 };
 
 /**
+ * \ingroup callbacks
  * One WebSocket extension the context supports. The context takes an
  * array of them, ended by an entry whose callback is NULL; see
  * libwebsocket_get_internal_extensions().
@@ -882,6 +974,7 @@ struct libwebsocket_extension {
 };
 
 /**
+ * \ingroup context
  * Everything libwebsocket_create_context() needs. Zero the whole struct
  * first (memset) and fill in what you use: zero or NULL is the default for
  * every member except gid and uid, which should be -1 unless privileges are
@@ -946,13 +1039,16 @@ struct lws_context_creation_info {
 	 * so that this header does not drag <openssl/ssl.h> into every user;
 	 * both are one pointer, at the same offset, and an SSL_CTX * converts
 	 * to void * implicitly in C and C++, so 1.4 code is unaffected.
+	 * \differs Declared void * (1.4: SSL_CTX *).
 	 */
 	void *provided_client_ssl_ctx;
 };
 
-/* ------------------------------------------------------------------------
- * Context
- * ------------------------------------------------------------------------ */
+/**
+ * \defgroup context Context
+ * Creating and destroying a context, and what it is made of.
+ * \{
+ */
 
 /**
  * Create a context: set up TLS if asked, open the listening socket if
@@ -961,7 +1057,8 @@ struct lws_context_creation_info {
  * Afterwards call libwebsocket_service() (or libwebsocket_service_fd())
  * repeatedly, from one thread, to make anything happen.
  *
- * Returns the context, or NULL on failure (the reason is logged).
+ * \param info  what to create; see struct lws_context_creation_info.
+ * \return the context, or NULL on failure (the reason is logged).
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket_context *
 libwebsocket_create_context(struct lws_context_creation_info *info);
@@ -970,19 +1067,27 @@ libwebsocket_create_context(struct lws_context_creation_info *info);
  * Close every connection (each gets its CLOSED callback), send
  * LWS_CALLBACK_PROTOCOL_DESTROY to every protocol and free the context.
  * Neither the context nor any of its connections may be used afterwards.
+ *
+ * \param context  the context.
  */
 LWS_VISIBLE LWS_EXTERN void
 libwebsocket_context_destroy(struct libwebsocket_context *context);
 
-/** The info->user pointer the context was created with. */
+/**
+ * The info->user pointer the context was created with.
+ * \param context  the context.
+ * \return lws_context_creation_info.user.
+ */
 LWS_VISIBLE LWS_EXTERN void *
 libwebsocket_context_user(struct libwebsocket_context *context);
 
 /**
  * This host's name as found at context creation (a plain name if
  * LWS_SERVER_OPTION_SKIP_SERVER_CANONICAL_NAME was given). Handy as the
- * host argument of libwebsocket_client_connect(). The string belongs to
- * the context.
+ * host argument of libwebsocket_client_connect().
+ *
+ * \param context  the context.
+ * \return the name, a string that belongs to the context.
  */
 LWS_VISIBLE LWS_EXTERN const char *
 libwebsocket_canonical_hostname(struct libwebsocket_context *context);
@@ -993,7 +1098,9 @@ libwebsocket_canonical_hostname(struct libwebsocket_context *context);
  * what info->http_proxy_address or the http_proxy environment variable
  * set. Call it before starting client connections.
  *
- * Returns 0 if the proxy was taken, -1 if proxy is NULL or malformed.
+ * \param context  the context.
+ * \param proxy    "host:port".
+ * \return 0 if the proxy was taken, -1 if proxy is NULL or malformed.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_set_proxy(struct libwebsocket_context *context,
@@ -1010,13 +1117,21 @@ libwebsocket_set_proxy(struct libwebsocket_context *context,
  * (each frame compressed twice). Frames of deflate-frame carry at most
  * 65535 bytes before compression (1.4's limit): larger writes are sent as
  * several frames of one message.
+ *
+ * \return the array; it belongs to the library.
+ * \differs permessage-deflate is new: 1.4 had only the two deflate-frame
+ * names.
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket_extension *
 libwebsocket_get_internal_extensions(void);
 
-/* ------------------------------------------------------------------------
- * Service
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup service Service
+ * Running a context: its own poll loop, or yours (external poll).
+ * \{
+ */
 
 /**
  * Wait up to timeout_ms milliseconds for activity on the context's
@@ -1025,7 +1140,9 @@ libwebsocket_get_internal_extensions(void);
  * not wait at all, so it can be called from an existing main loop; a
  * large value lets a dedicated thread sleep until something happens.
  *
- * Returns 0, or a negative value if the context cannot be serviced.
+ * \param context     the context.
+ * \param timeout_ms  the longest wait, in milliseconds.
+ * \return 0, or a negative value if the context cannot be serviced.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_service(struct libwebsocket_context *context, int timeout_ms);
@@ -1033,6 +1150,8 @@ libwebsocket_service(struct libwebsocket_context *context, int timeout_ms);
 /**
  * Make a libwebsocket_service() that is waiting, or the next one to
  * start, return promptly. Safe to call from any thread.
+ *
+ * \param context  the context.
  */
 LWS_VISIBLE LWS_EXTERN void
 libwebsocket_cancel_service(struct libwebsocket_context *context);
@@ -1044,49 +1163,60 @@ libwebsocket_cancel_service(struct libwebsocket_context *context);
  * serviced and its revents set to 0; otherwise revents is left alone, so
  * a non-zero revents afterwards means the fd is the application's own.
  *
- * Returns 0, or a negative value on failure of the context.
+ * \param context  the context.
+ * \param pollfd   one entry of your poll set, with revents as poll() set it.
+ * \return 0, or a negative value on failure of the context.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_service_fd(struct libwebsocket_context *context,
 			struct libwebsocket_pollfd *pollfd);
 
-/* ------------------------------------------------------------------------
- * Client connections
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup client Client connections
+ * Connecting to a WebSocket server.
+ * \{
+ */
 
 /**
  * Start a WebSocket connection to a server. The connection proceeds
  * during libwebsocket_service() and ends in LWS_CALLBACK_CLIENT_ESTABLISHED
  * or LWS_CALLBACK_CLIENT_CONNECTION_ERROR.
  *
- * clients:  the context (normally created with CONTEXT_PORT_NO_LISTEN).
- * address:  server name or IP address to connect to.
- * port:     server TCP port.
- * ssl_connection: 0 for ws://, 1 for wss:// with certificate checking,
- *           2 for wss:// accepting self-signed server certificates.
- *           Checking covers the chain (the system's CAs, SSL_CERT_FILE /
- *           SSL_CERT_DIR, ssl_ca_filepath) and, stricter than 1.4, that
- *           the certificate names the address connected to.
- * path:     the request path, e.g. "/".
- * host:     the Host header value.
- * origin:   the Origin header value.
- * protocol: NULL, or the subprotocol name(s) to ask for, comma-separated;
- *           the server picks one. The connection is bound to the
- *           protocols[] entry named as the server answered, or to the
- *           entry whose own name is a comma list containing that answer
- *           (1.4 programs name an entry "a,b" and offer that string). An
- *           answer equal to the whole offered list, as 1.4 servers gave,
- *           is accepted too. Our server answers one name (RFC 6455 4.2.2;
- *           browsers refuse a list): so a 1.4 client still linked to the
- *           original library that names an entry "a,b" cannot use the
- *           answer "a" from our server, nor from any later libwebsockets
- *           or other RFC server; relinked against this library, it can.
- * ietf_version_or_minus_one: -1 for RFC 6455 (version 13), or an explicit
- *           protocol version number.
- *
- * Returns the new connection, or NULL if it could not even be started
- * (also when the system has no randomness for Sec-WebSocket-Key: neither
- * getrandom(2) nor /dev/urandom works).
+ * \param clients   the context (normally created with
+ *                  CONTEXT_PORT_NO_LISTEN).
+ * \param address   server name or IP address to connect to.
+ * \param port      server TCP port.
+ * \param ssl_connection  0 for ws://, 1 for wss:// with certificate
+ *                  checking, 2 for wss:// accepting self-signed server
+ *                  certificates. Checking covers the chain (the system's
+ *                  CAs, SSL_CERT_FILE / SSL_CERT_DIR, ssl_ca_filepath) and,
+ *                  stricter than 1.4, that the certificate names the
+ *                  address connected to.
+ * \param path      the request path, e.g. "/".
+ * \param host      the Host header value.
+ * \param origin    the Origin header value.
+ * \param protocol  NULL, or the subprotocol name(s) to ask for,
+ *                  comma-separated; the server picks one. The connection is
+ *                  bound to the protocols[] entry named as the server
+ *                  answered, or to the entry whose own name is a comma list
+ *                  containing that answer (1.4 programs name an entry "a,b"
+ *                  and offer that string). An answer equal to the whole
+ *                  offered list, as 1.4 servers gave, is accepted too. Our
+ *                  server answers one name (RFC 6455 4.2.2; browsers refuse
+ *                  a list): so a 1.4 client still linked to the original
+ *                  library that names an entry "a,b" cannot use the answer
+ *                  "a" from our server, nor from any later libwebsockets or
+ *                  other RFC server; relinked against this library, it can.
+ * \param ietf_version_or_minus_one  -1 for RFC 6455 (version 13), or an
+ *                  explicit protocol version number.
+ * \return the new connection, or NULL if it could not even be started
+ *         (also when the system has no randomness for Sec-WebSocket-Key:
+ *         neither getrandom(2) nor /dev/urandom works).
+ * \differs With ssl_connection 1 the server certificate must name the
+ * address (1.4 checked the chain only). Our server answers one
+ * subprotocol name, not the client's list.
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket *
 libwebsocket_client_connect(struct libwebsocket_context *clients,
@@ -1099,6 +1229,12 @@ libwebsocket_client_connect(struct libwebsocket_context *clients,
  * Like libwebsocket_client_connect(), but userdata, when not NULL, is used
  * as the connection's per-session data instead of memory the library
  * allocates. The library does not free it.
+ *
+ * \param clients, address, port, ssl_connection, path, host, origin,
+ *        protocol, ietf_version_or_minus_one  as for
+ *        libwebsocket_client_connect().
+ * \param userdata  the per-session data to use, or NULL.
+ * \return the new connection, or NULL if it could not even be started.
  */
 LWS_VISIBLE LWS_EXTERN struct libwebsocket *
 libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
@@ -1109,31 +1245,36 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
 				     int ietf_version_or_minus_one,
 				     void *userdata);
 
-/* ------------------------------------------------------------------------
- * Sending
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup sending Sending
+ * Writing frames and HTTP data, asking for WRITEABLE callbacks, buffering.
+ * \{
+ */
 
 /**
  * Send data on a connection.
  *
- * buf, len: the payload. For every protocol except the LWS_WRITE_HTTP*
+ * \param wsi  the connection.
+ * \param buf  the payload. For every protocol except the LWS_WRITE_HTTP*
  *   ones, LWS_SEND_BUFFER_PRE_PADDING bytes before buf and
  *   LWS_SEND_BUFFER_POST_PADDING bytes after buf + len must belong to the
  *   same writable allocation: the frame header is built there, in place,
  *   and a client masks the payload in place (so buf is modified).
- * protocol: an enum libwebsocket_write_protocol value, possibly OR-ed
- *   with LWS_WRITE_NO_FIN.
- *
- * Returns -1 on a fatal error, after which the callback should return
+ * \param len  payload bytes at buf.
+ * \param protocol  an enum libwebsocket_write_protocol value, possibly
+ *   OR-ed with LWS_WRITE_NO_FIN.
+ * \return -1 on a fatal error, after which the callback should return
  * non-zero to close the connection; for a connection that is closing
  * (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on: nothing may follow the
  * close frame, RFC 6455 5.5.1); and for a len no buffer can have (a
  * negative value cast to size_t, or any length reaching past the end of
  * the address space). A client connection without randomness for the
- * masking key also gets -1, and fails. Otherwise returns the number of
- * payload bytes taken, which is len: whatever the socket cannot take at
- * once is kept by the library and sent before the next WRITEABLE callback
- * (see lws_partial_buffered()); nothing is dropped.
+ * masking key also gets -1, and fails. Otherwise the number of payload
+ * bytes taken, which is len: whatever the socket cannot take at once is
+ * kept by the library and sent before the next WRITEABLE callback (see
+ * lws_partial_buffered()); nothing is dropped.
  *
  * When answering a peer's input (your writes from its RECEIVE or HTTP
  * callbacks, the library's pongs) leaves more than 256 KiB kept for it,
@@ -1141,13 +1282,16 @@ libwebsocket_client_connect_extended(struct libwebsocket_context *clients,
  * sends without reading cannot make the library buffer without limit.
  * The pongs the library answers pings with are coalesced: only the latest
  * ping gets one if earlier pongs are still waiting (RFC 6455 5.5.3).
+ *
+ * \differs The 256 KiB bound on what a peer's input makes us owe it,
+ * and the coalesced pongs, are new: 1.4 buffered without limit.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,
 		   enum libwebsocket_write_protocol protocol);
 
-/** Send raw HTTP bytes: libwebsocket_write() with LWS_WRITE_HTTP, no
- *  padding needed. */
+/** Send raw HTTP bytes: libwebsocket_write() of len bytes at buf on wsi
+ *  with LWS_WRITE_HTTP, no padding needed. */
 #define libwebsocket_write_http(wsi, buf, len) \
 	libwebsocket_write(wsi, (unsigned char *)(buf), len, LWS_WRITE_HTTP)
 
@@ -1161,9 +1305,12 @@ libwebsocket_write(struct libwebsocket *wsi, unsigned char *buf, size_t len,
  * call, the request is queued and the service thread woken. A wsi whose
  * connection is already gone is recognised and refused, not read.
  *
- * Returns 1 when the request is registered, -1 if it cannot be: the
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \return 1 when the request is registered, -1 if it cannot be: the
  * connection is closing (from LWS_CALLBACK_CLOSED or CLOSED_HTTP on) or
  * gone.
+ * \differs Safe from any thread (1.4: the service thread only).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_on_writable(struct libwebsocket_context *context,
@@ -1174,8 +1321,12 @@ libwebsocket_callback_on_writable(struct libwebsocket_context *context,
  * using protocol. Safe to call from any thread (1.4 only allowed the
  * service thread): from any thread but the service thread, and before the
  * first service call, the request is queued and the service thread woken
- * to make it. Returns 0, or -1 if protocol is NULL or not an entry of a
- * context's protocols array.
+ * to make it.
+ *
+ * \param protocol  an entry of a context's protocols array.
+ * \return 0, or -1 if protocol is NULL or not an entry of a context's
+ * protocols array.
+ * \differs Safe from any thread (1.4: the service thread only).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_on_writable_all_protocol(
@@ -1187,6 +1338,9 @@ libwebsocket_callback_on_writable_all_protocol(
  * writing more than once in one WRITEABLE callback, check this after each
  * write and, if set, stop, ask for another WRITEABLE callback and go on
  * there. Always 0 at the start of a WRITEABLE callback.
+ *
+ * \param wsi  the connection.
+ * \return 1 or 0.
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_partial_buffered(struct libwebsocket *wsi);
@@ -1194,26 +1348,39 @@ lws_partial_buffered(struct libwebsocket *wsi);
 /**
  * 1 if a write to wsi now would not go straight to the kernel (buffered
  * data is pending, or the socket is not writeable), else 0.
+ *
+ * \param wsi  the connection.
+ * \return 1 or 0.
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_send_pipe_choked(struct libwebsocket *wsi);
 
 /**
  * How many bytes the peer allows us to send now, for protocols with flow
- * control (HTTP/2). (size_t)-1 means no limit, which is always the case
- * for HTTP/1.1 and WebSocket connections.
+ * control (HTTP/2).
+ *
+ * \param wsi  the connection.
+ * \return the allowance; (size_t)-1 means no limit, which is always the
+ * case for HTTP/1.1 and WebSocket connections.
  */
 LWS_VISIBLE LWS_EXTERN size_t
 lws_get_peer_write_allowance(struct libwebsocket *wsi);
 
-/* ------------------------------------------------------------------------
- * Receiving
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup receiving Receiving
+ * Where a RECEIVE chunk sits in its message, and receive flow control.
+ * \{
+ */
 
 /**
  * From a RECEIVE callback: how many payload bytes of the current frame are
- * still to come after the ones just delivered. 0 means the delivered
- * bytes end the frame.
+ * still to come after the ones just delivered.
+ *
+ * \param wsi  the connection.
+ * \return the bytes still to come; 0 means the delivered bytes end the
+ * frame.
  */
 LWS_VISIBLE LWS_EXTERN size_t
 libwebsockets_remaining_packet_payload(struct libwebsocket *wsi);
@@ -1223,12 +1390,18 @@ libwebsockets_remaining_packet_payload(struct libwebsocket *wsi);
  * of its message (FIN set). Together with
  * libwebsockets_remaining_packet_payload() == 0 it marks the end of a
  * whole message.
+ *
+ * \param wsi  the connection.
+ * \return non-zero for the last frame, 0 otherwise.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_is_final_fragment(struct libwebsocket *wsi);
 
-/** From a RECEIVE callback: non-zero if the current message is binary,
- *  0 if it is text. */
+/**
+ * From a RECEIVE callback: is the current message binary?
+ * \param wsi  the connection.
+ * \return non-zero if the current message is binary, 0 if it is text.
+ */
 LWS_VISIBLE LWS_EXTERN int
 lws_frame_is_binary(struct libwebsocket *wsi);
 
@@ -1236,6 +1409,9 @@ lws_frame_is_binary(struct libwebsocket *wsi);
  * From a RECEIVE callback: the RSV1-3 bits of the current frame, in the
  * positions they have in the first header byte (RSV1 0x40, RSV2 0x20,
  * RSV3 0x10). Non-zero only when a negotiated extension gave them meaning.
+ *
+ * \param wsi  the connection.
+ * \return the bits.
  */
 LWS_VISIBLE LWS_EXTERN unsigned char
 libwebsocket_get_reserved_bits(struct libwebsocket *wsi);
@@ -1245,13 +1421,19 @@ libwebsocket_get_reserved_bits(struct libwebsocket *wsi);
  * a peer while the application cannot keep up. Bytes already read are
  * held, not lost. While reading is stopped, a peer that resets the
  * connection is closed at once; a peer that shuts down its sending side is
- * noticed after its last bytes, once reading resumes. Returns 0, or -1 on
- * failure.
+ * noticed after its last bytes, once reading resumes.
+ *
+ * \param wsi     the connection.
+ * \param enable  0 to stop, 1 to resume.
+ * \return 0, or -1 on failure.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_rx_flow_control(struct libwebsocket *wsi, int enable);
 
-/** Resume reading on every connection of the context using protocol. */
+/**
+ * Resume reading on every connection of the context using protocol.
+ * \param protocol  an entry of a context's protocols array.
+ */
 LWS_VISIBLE LWS_EXTERN void
 libwebsocket_rx_flow_allow_all_protocol(
 	const struct libwebsocket_protocols *protocol);
@@ -1259,40 +1441,63 @@ libwebsocket_rx_flow_allow_all_protocol(
 /**
  * Feed len bytes received on wsi by the application itself to the
  * connection's parser, as if the library had read them from the socket.
- * Returns 0, or a negative value if the connection had to be closed
- * (wsi is then no longer valid) or len is one no buffer can have (see
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \param buf      the bytes.
+ * \param len      how many.
+ * \return 0, or a negative value if the connection had to be closed (wsi
+ * is then no longer valid) or len is one no buffer can have (see
  * libwebsocket_write()).
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_read(struct libwebsocket_context *context,
 		  struct libwebsocket *wsi, unsigned char *buf, size_t len);
 
-/* ------------------------------------------------------------------------
- * Connections
- * ------------------------------------------------------------------------ */
+/** \} */
 
-/** The protocols array entry wsi is using. */
+/**
+ * \defgroup connections Connections
+ * Per-connection queries and timeouts, and calls for every connection of a protocol.
+ * \{
+ */
+
+/**
+ * The protocols array entry wsi is using.
+ * \param wsi  the connection.
+ * \return the entry.
+ */
 LWS_VISIBLE LWS_EXTERN const struct libwebsocket_protocols *
 libwebsockets_get_protocol(struct libwebsocket *wsi);
 
-/** The socket descriptor of wsi, or -1 if it has none. For special needs
- *  only (socket options, accounting); do not read or write it. */
+/**
+ * The socket descriptor of wsi. For special needs only (socket options,
+ * accounting); do not read or write it.
+ * \param wsi  the connection.
+ * \return the descriptor, or -1 if it has none.
+ */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_get_socket_fd(struct libwebsocket *wsi);
 
 /**
  * Arm (or, with NO_PENDING_TIMEOUT, cancel) the timeout of wsi: unless
  * re-armed or cancelled first, the connection is closed secs seconds from
- * now. reason says what the connection is waiting for. Rarely needed.
+ * now. Rarely needed.
+ *
+ * \param wsi     the connection.
+ * \param reason  what the connection is waiting for.
+ * \param secs    seconds from now.
  */
 LWS_VISIBLE LWS_EXTERN void
 libwebsocket_set_timeout(struct libwebsocket *wsi, enum pending_timeout reason,
 			 int secs);
 
 /**
- * 0 if wsi is plain text, 1 if it is TLS with a verified peer certificate,
- * 2 if it is TLS without verification (client connections made with
- * ssl_connection 2).
+ * Is wsi encrypted?
+ * \param wsi  the connection.
+ * \return 0 if wsi is plain text, 1 if it is TLS with a verified peer
+ * certificate, 2 if it is TLS without verification (client connections
+ * made with ssl_connection 2).
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_is_ssl(struct libwebsocket *wsi);
@@ -1302,6 +1507,14 @@ lws_is_ssl(struct libwebsocket *wsi);
  * lookup) and rip (its numeric IP address), as NUL-terminated strings
  * truncated to name_len / rip_len bytes. Whatever cannot be found is
  * returned as an empty string.
+ *
+ * \param context   the context.
+ * \param wsi       unused (NULL is fine): fd says which socket.
+ * \param fd        the socket.
+ * \param name      receives the host name.
+ * \param name_len  size of name.
+ * \param rip       receives the IP address.
+ * \param rip_len   size of rip.
  */
 LWS_VISIBLE LWS_EXTERN void
 libwebsockets_get_peer_addresses(struct libwebsocket_context *context,
@@ -1313,18 +1526,29 @@ libwebsockets_get_peer_addresses(struct libwebsocket_context *context,
  * Call the callback of every connection of the context using protocol,
  * with the given reason (user data as usual, in NULL, len 0). Use a
  * reason from LWS_CALLBACK_USER up for the application's own events.
- * Returns 0.
+ *
+ * \param protocol  an entry of a context's protocols array.
+ * \param reason    the reason to call with.
+ * \return 0, or -1 if protocol is NULL or not an entry of a context's
+ * protocols array.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsocket_callback_all_protocol(const struct libwebsocket_protocols *protocol,
 				   int reason);
 
-/* ------------------------------------------------------------------------
- * HTTP
- * ------------------------------------------------------------------------ */
+/** \} */
 
 /**
- * Length in bytes of the stored value of token h of wsi's request, 0 if
+ * \defgroup http HTTP
+ * Request headers, building responses, serving files.
+ * \{
+ */
+
+/**
+ * Length of a stored request token.
+ * \param wsi  the connection.
+ * \param h    the token.
+ * \return the length in bytes of the value of h in wsi's request, 0 if
  * the request did not have it.
  */
 LWS_VISIBLE LWS_EXTERN int
@@ -1332,8 +1556,13 @@ lws_hdr_total_length(struct libwebsocket *wsi, enum lws_token_indexes h);
 
 /**
  * Copy the value of token h of wsi's request into dest as a NUL-terminated
- * string. len is the size of dest and must exceed the value's length.
- * Returns the value's length (0 and an empty string if absent), or -1 if
+ * string.
+ *
+ * \param wsi   the connection.
+ * \param dest  receives the value.
+ * \param len   size of dest; must exceed the value's length.
+ * \param h     the token.
+ * \return the value's length (0 and an empty string if absent), or -1 if
  * it does not fit.
  */
 LWS_VISIBLE LWS_EXTERN int
@@ -1343,7 +1572,10 @@ lws_hdr_copy(struct libwebsocket *wsi, char *dest, int len,
 /**
  * The name of token as the parser matches it: lower case, with the
  * trailing colon of a header ("content-type:") or the trailing space of a
- * request method ("get "). NULL when the token has no wire name.
+ * request method ("get ").
+ *
+ * \param token  the token.
+ * \return the name, or NULL when the token has no wire name.
  */
 LWS_VISIBLE LWS_EXTERN const unsigned char *
 lws_token_to_string(enum lws_token_indexes token);
@@ -1357,14 +1589,40 @@ lws_token_to_string(enum lws_token_indexes token);
  * success, or 1 if the text does not fit (nothing is written then).
  */
 
-/** Write the status line for code, with its standard reason phrase. */
+/**
+ * Write the status line for code, with its standard reason phrase: the
+ * start of a header block.
+ *
+ * Building an HTTP response header block in a buffer: start with this,
+ * add headers (lws_add_http_header_by_name(), _by_token(),
+ * _content_length()), end with lws_finalize_http_header(), then send the
+ * block from its start with libwebsocket_write(..., LWS_WRITE_HTTP_HEADERS).
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \param code     the HTTP status code.
+ * \param p        the write position, advanced past what is written.
+ * \param end      one past the last usable byte.
+ * \return 0, or 1 if the text does not fit (nothing is written then).
+ */
 LWS_VISIBLE LWS_EXTERN int
 lws_add_http_header_status(struct libwebsocket_context *context,
 			   struct libwebsocket *wsi, unsigned int code,
 			   unsigned char **p, unsigned char *end);
 
-/** Write a header line: name, a space, the length bytes of value, and
- *  "\r\n". name includes its colon ("x-thing:"). */
+/**
+ * Write a header line: name, a space, the length bytes of value, and
+ * "\r\n".
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \param name     the header name, with its colon ("x-thing:").
+ * \param value    the value.
+ * \param length   bytes of value.
+ * \param p        the write position, advanced past what is written.
+ * \param end      one past the last usable byte.
+ * \return 0, or 1 if the text does not fit (nothing is written then).
+ */
 LWS_VISIBLE LWS_EXTERN int
 lws_add_http_header_by_name(struct libwebsocket_context *context,
 			    struct libwebsocket *wsi,
@@ -1372,8 +1630,19 @@ lws_add_http_header_by_name(struct libwebsocket_context *context,
 			    const unsigned char *value, int length,
 			    unsigned char **p, unsigned char *end);
 
-/** Write a header line whose name is that of token (see
- *  lws_token_to_string()); value is length bytes. */
+/**
+ * Write a header line whose name is that of token (see
+ * lws_token_to_string()).
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \param token    the header.
+ * \param value    the value.
+ * \param length   bytes of value.
+ * \param p        the write position, advanced past what is written.
+ * \param end      one past the last usable byte.
+ * \return 0, or 1 if the text does not fit (nothing is written then).
+ */
 LWS_VISIBLE LWS_EXTERN int
 lws_add_http_header_by_token(struct libwebsocket_context *context,
 			     struct libwebsocket *wsi,
@@ -1381,14 +1650,31 @@ lws_add_http_header_by_token(struct libwebsocket_context *context,
 			     const unsigned char *value, int length,
 			     unsigned char **p, unsigned char *end);
 
-/** Write a Content-Length header line. */
+/**
+ * Write a Content-Length header line.
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \param content_length  the length of the body.
+ * \param p        the write position, advanced past what is written.
+ * \param end      one past the last usable byte.
+ * \return 0, or 1 if the text does not fit (nothing is written then).
+ */
 LWS_VISIBLE LWS_EXTERN int
 lws_add_http_header_content_length(struct libwebsocket_context *context,
 				   struct libwebsocket *wsi,
 				   unsigned long content_length,
 				   unsigned char **p, unsigned char *end);
 
-/** Write the empty line that ends the header block. */
+/**
+ * Write the empty line that ends the header block.
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \param p        the write position, advanced past what is written.
+ * \param end      one past the last usable byte.
+ * \return 0, or 1 if the text does not fit (nothing is written then).
+ */
 LWS_VISIBLE LWS_EXTERN int
 lws_finalize_http_header(struct libwebsocket_context *context,
 			 struct libwebsocket *wsi,
@@ -1396,8 +1682,13 @@ lws_finalize_http_header(struct libwebsocket_context *context,
 
 /**
  * From an LWS_CALLBACK_HTTP callback: answer with a complete response of
- * status code and a small HTML page showing html_body (under 1 KB, or
- * NULL). Returns 0, or -1 if it could not be sent.
+ * status code and a small HTML page showing html_body.
+ *
+ * \param context    the context of wsi.
+ * \param wsi        the connection.
+ * \param code       the HTTP status code.
+ * \param html_body  text for the page (under 1 KB), or NULL.
+ * \return 0, or -1 if it could not be sent.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsockets_return_http_status(struct libwebsocket_context *context,
@@ -1413,11 +1704,17 @@ libwebsockets_return_http_status(struct libwebsocket_context *context,
  * service calls; LWS_CALLBACK_HTTP_FILE_COMPLETION reports the end.
  * A file that cannot be opened is answered with 404 and -1 is returned.
  *
- * Returns < 0 on error: return non-zero from the callback to close.
- * Returns > 0 when the file is already sent completely and the HTTP
- * transaction finished (lws_http_transaction_completed() was called;
- * close unless it allowed keep-alive). Returns 0 when sending goes on:
- * leave the connection alone.
+ * \param context       the context of wsi.
+ * \param wsi           the connection.
+ * \param file          path of the file.
+ * \param content_type  its Content-Type.
+ * \param other_headers  extra header lines, or NULL.
+ * \param other_headers_len  their length.
+ * \return < 0 on error: return non-zero from the callback to close.
+ * > 0 when the file is already sent completely and the HTTP transaction
+ * finished (lws_http_transaction_completed() was called; close unless it
+ * allowed keep-alive). 0 when sending goes on: leave the connection
+ * alone.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsockets_serve_http_file(struct libwebsocket_context *context,
@@ -1429,31 +1726,47 @@ libwebsockets_serve_http_file(struct libwebsocket_context *context,
 /**
  * Send the next part of a file started with
  * libwebsockets_serve_http_file(). The library calls it by itself on
- * HTTP_WRITEABLE; applications rarely need to. Returns < 0 on error,
- * 0 if more remains (a WRITEABLE callback is already requested), > 0 once
- * the whole file is sent.
+ * HTTP_WRITEABLE; applications rarely need to.
+ *
+ * \param context  the context of wsi.
+ * \param wsi      the connection.
+ * \return < 0 on error, 0 if more remains (a WRITEABLE callback is
+ * already requested), > 0 once the whole file is sent.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsockets_serve_http_file_fragment(struct libwebsocket_context *context,
 				       struct libwebsocket *wsi);
 
 /**
- * An HTTP response on wsi is complete. Returns 0 if the connection stays
- * open, reset to wait for the next request (keep-alive), or 1 if it must
- * be closed now (return non-zero from the callback).
+ * An HTTP response on wsi is complete.
+ *
+ * \param wsi  the connection.
+ * \return 0 if the connection stays open, reset to wait for the next
+ * request (keep-alive), or 1 if it must be closed now (return non-zero
+ * from the callback).
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_http_transaction_completed(struct libwebsocket *wsi);
 
-/* ------------------------------------------------------------------------
- * Utilities
- * ------------------------------------------------------------------------ */
+/** \} */
+
+/**
+ * \defgroup utilities Utilities
+ * Base64, SHA-1, randomness, version, allocator, daemon.
+ * \{
+ */
 
 /**
  * Base64-encode in_len bytes of in into out (size out_size) as a
- * NUL-terminated string. Returns the encoded length (excluding the NUL),
- * or -1 if out_size is smaller than 4 * ceil(in_len / 3) + 1, in which
- * case nothing useful is in out.
+ * NUL-terminated string.
+ *
+ * \param in        the bytes.
+ * \param in_len    how many.
+ * \param out       receives the text.
+ * \param out_size  size of out.
+ * \return the encoded length (excluding the NUL), or -1 if out_size is
+ * smaller than 4 * ceil(in_len / 3) + 1, in which case nothing useful is
+ * in out.
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_b64_encode_string(const char *in, int in_len, char *out, int out_size);
@@ -1462,28 +1775,45 @@ lws_b64_encode_string(const char *in, int in_len, char *out, int out_size);
  * Decode the NUL-terminated base64 string in into out (size out_size),
  * adding a NUL after the decoded bytes. '=' padding may be present or
  * not; characters outside the base64 alphabet (such as line breaks) are
- * skipped. Returns the number of decoded bytes (excluding the NUL), or -1
- * if they plus the NUL do not fit in out_size.
+ * skipped.
+ *
+ * \param in        the base64 text.
+ * \param out       receives the bytes.
+ * \param out_size  size of out.
+ * \return the number of decoded bytes (excluding the NUL), or -1 if they
+ * plus the NUL do not fit in out_size.
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_b64_decode_string(const char *in, char *out, int out_size);
 
-/** Write the 20-byte SHA-1 digest of the n bytes at d into md; returns md. */
+/**
+ * The SHA-1 digest of n bytes.
+ * \param d   the bytes.
+ * \param n   how many.
+ * \param md  receives the 20-byte digest.
+ * \return md.
+ */
 LWS_VISIBLE LWS_EXTERN unsigned char *
 libwebsockets_SHA1(const unsigned char *d, size_t n, unsigned char *md);
 
 /**
  * Fill buf with len bytes from the operating system's cryptographic random
- * source. Returns the number of bytes written: len on success, anything
- * else is a failure.
+ * source.
+ *
+ * \param context  the context.
+ * \param buf      receives the bytes.
+ * \param len      how many.
+ * \return the number of bytes written: len on success, anything else is
+ * a failure.
  */
 LWS_VISIBLE LWS_EXTERN int
 libwebsockets_get_random(struct libwebsocket_context *context, void *buf,
 			 int len);
 
 /**
- * Version of this library: a string beginning with "1.4" (the API level
- * it implements), followed by a space and build information.
+ * Version of this library.
+ * \return a string beginning with "1.4" (the API level it implements),
+ * followed by a space and build information.
  */
 LWS_VISIBLE LWS_EXTERN const char *
 lws_get_library_version(void);
@@ -1493,6 +1823,8 @@ lws_get_library_version(void);
  * of the application (such as per-session data). The function must behave
  * like realloc(3), including realloc(NULL, n) allocating and
  * realloc(ptr, 0) freeing. Set it before creating any context and keep it.
+ *
+ * \param realloc  the allocator.
  */
 LWS_VISIBLE LWS_EXTERN void
 lws_set_allocator(void *(*realloc)(void *ptr, size_t size));
@@ -1502,16 +1834,19 @@ lws_set_allocator(void *(*realloc)(void *ptr, size_t size));
  * record the daemon's pid in the lock file _lock_path. Refuses if that
  * file names a process that is still running.
  *
- * Returns 0 in the daemon; the original process exits once the daemon is
- * running. Returns non-zero (in the original process) on failure.
+ * \param _lock_path  path of the lock file.
+ * \return 0 in the daemon; the original process exits once the daemon is
+ * running. Non-zero (in the original process) on failure.
  */
 LWS_VISIBLE LWS_EXTERN int
 lws_daemonize(const char *_lock_path);
 
-/** Number of elements of an array (not of a pointer). */
 #ifndef ARRAY_SIZE
+/** Number of elements of the array x (not of a pointer). */
 #define ARRAY_SIZE(x) (sizeof(x) / sizeof((x)[0]))
 #endif
+
+/** \} */
 
 #ifdef __cplusplus
 }
