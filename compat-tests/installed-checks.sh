@@ -27,19 +27,7 @@ rm -rf "$work"
 mkdir -p "$work"
 export PKG_CONFIG_PATH="$stage/lib/pkgconfig"
 export LD_LIBRARY_PATH="$stage/lib"
-failed=0
-passed=0
-step() {
-	name=$1
-	shift
-	if "$@"; then
-		passed=$((passed + 1))
-		echo "ok: $name"
-	else
-		failed=$((failed + 1))
-		echo "FAILED: $name"
-	fi
-}
+. "$(dirname "$0")/steps.sh"
 
 cflags=$(pkg-config --cflags libwebsockets)
 libs=$(pkg-config --libs libwebsockets)
@@ -83,5 +71,4 @@ else
 	step "no test server page without programs" test ! -e "$stage/share/libwebsockets-test-server"
 fi
 
-echo "installed-checks: $passed passed, $failed failed"
-[ "$failed" -eq 0 ]
+steps_report installed-checks
