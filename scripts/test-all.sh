@@ -1,8 +1,10 @@
 #!/bin/sh
 # Runs every test: the Swift unit tests (swift test), then the CMake build of
 # the Embedded Swift library and ctest (ABI, install and peer tests), then
-# the unit tests again under AddressSanitizer and ThreadSanitizer, then each
-# fuzz target for LWS_FUZZ_SECONDS (default 60) seconds.
+# the Debian packages and the API reference (built, installed, used and
+# purged again by compat-tests/packages.sh), then the unit tests again
+# under AddressSanitizer and ThreadSanitizer, then each fuzz target for
+# LWS_FUZZ_SECONDS (default 60) seconds.
 # Exits non-zero on any failure. Usable on a fresh Debian 12 machine.
 set -eu
 cd "$(dirname "$0")/.."
@@ -37,6 +39,9 @@ step_done "cmake build"
 echo "== ctest"
 ctest --test-dir build --output-on-failure
 step_done ctest
+echo "== packages"
+sh compat-tests/packages.sh build/packages
+step_done packages
 sh scripts/sanitizers.sh
 step_done sanitizers
 sh scripts/fuzz.sh "${LWS_FUZZ_SECONDS:-60}"
