@@ -184,7 +184,7 @@ def cut_layout(pieces):
     return cuts(*offsets, marked=marked), b"".join(data for data, _ in pieces)
 
 
-PMD, DEFLATE_FRAME, DEFLATE_STREAM = 0x00, 0x01, 0x02
+PMD, DEFLATE_FRAME = 0x00, 0x01
 NO_CONTEXT = 0x04
 TEXT = b"libwebsockets " * 20 + b"permessage-deflate " * 10
 
@@ -206,13 +206,6 @@ def inflate():
     seed("final-block", PMD, 0x07, [(final_block.compress(TEXT) + final_block.flush(), True)])
     seed("empty-message", PMD, 0x00, [(b"\x00", True), (b"", True)])
     seed("deflate-frame", DEFLATE_FRAME, 0x1C, deflate_messages([[TEXT], [TEXT], [b"x"]]))
-    stream = zlib.compressobj(6, zlib.DEFLATED, -15)
-    frames = bytes.fromhex("810548656c6c6f") * 3
-    seed("deflate-stream", DEFLATE_STREAM, 0x3C,
-         [(stream.compress(frames[:10]) + stream.flush(zlib.Z_SYNC_FLUSH), False),
-          (stream.compress(frames[10:]) + stream.flush(zlib.Z_SYNC_FLUSH), True)])
-    # Regression: bytes inflated before bad data were dropped when fed whole.
-    write("Inflate", "regression-stream-bytes-before-error", bytes.fromhex("0e00004aff08ff"))
     # Regression: a reference beyond a small promised window failed or not
     # depending on the pull size.
     write("Inflate", "regression-window-beyond-promise", bytes.fromhex(
@@ -229,7 +222,6 @@ def deflate_round_trip():
     seed("window-8-level-9-mem-1", 0x91, 0x01, TEXT * 3, cut=cuts(400, marked={400}))
     seed("no-context-level-0", 0x08, 0x48, TEXT, cut=cuts(10, 20, marked={10, 20}))
     seed("deflate-frame", 0x63, 0x10, TEXT, cut=cuts(7, 200))
-    seed("deflate-stream", 0x02, 0xA0, TEXT, cut=cuts(1, 2, 3))
     seed("binary", 0x45, 0x89, bytes((i * 7919) >> 3 & 0xFF for i in range(1500)), cut=cuts(700, marked={700}))
 
 

@@ -1,8 +1,8 @@
 import WebSocketCompression
 
-/// deflate-frame and deflate-stream negotiation: a server answers with the
-/// name of the offer it took, and that offer's settings are what a client
-/// reading the same element would use.
+/// deflate-frame negotiation: a server answers with the name of the offer
+/// it took, and that offer's settings are what a client reading the same
+/// element would use.
 enum DeflateFrameCheck {
     static func check(offers: [ExtensionOffer]) {
         for offer in offers {
@@ -19,10 +19,6 @@ enum DeflateFrameCheck {
                          "deflate-frame answered for another offer")
         } else {
             precondition(!offers.contains { DeflateFrame.acceptResponse($0) != nil }, "a deflate-frame offer was passed over")
-        }
-        if let name = DeflateStream.negotiate(offers: offers) {
-            precondition(offers.contains { $0.name == name && $0.parameters.isEmpty }, "deflate-stream from nowhere")
-            precondition(name.map { $0 | 0x20 } == Array("deflate-stream".utf8), "deflate-stream under another name")
         }
     }
 }

@@ -2,12 +2,12 @@ import FuzzSupport
 import WebSocketCompression
 
 /// libFuzzer entry point: inflates the input's compressed bytes as
-/// permessage-deflate messages, deflate-frame frames or a deflate-stream,
-/// twice: pulled in chunks of one size, then of another with each fragment
-/// cut in two and, if the input says so, the fed buffers copied with
-/// `retainInput` and overwritten. Every pull is checked against the
-/// decoder's contract and the message size limit, and both runs must
-/// produce the same bytes and fail the same way.
+/// permessage-deflate messages or deflate-frame frames, twice: pulled in
+/// chunks of one size, then of another with each fragment cut in two and,
+/// if the input says so, the fed buffers copied with `retainInput` and
+/// overwritten. Every pull is checked against the decoder's contract and
+/// the message size limit, and both runs must produce the same bytes and
+/// fail the same way.
 ///
 /// Input: the setup bytes (`InflateSetup`), the cuts (`Cuts`; a marked cut
 /// ends a message), then the compressed bytes.
@@ -17,12 +17,6 @@ public func fuzzInflate(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt {
     let setup = InflateSetup(input.byte(), pulls: input.byte())
     let (compressed, pieces) = input.cutPayload()
 
-    if setup.mode == .deflateStream {
-        let first = StreamInflateRun(chunkSize: setup.firstChunkSize).inflate(compressed, pieces: pieces)
-        let second = StreamInflateRun(chunkSize: setup.secondChunkSize).inflate(compressed, pieces: halved(pieces))
-        precondition(first == nil || second == nil || first == second, "deflate-stream output depends on how it is fed or pulled")
-        return 0
-    }
     var firstRun = MessageInflateRun(setup: setup, chunkSize: setup.firstChunkSize, retainsInput: false)
     let first = firstRun.inflate(compressed, pieces: pieces)
     var secondRun = MessageInflateRun(setup: setup, chunkSize: setup.secondChunkSize, retainsInput: setup.retainsInput)

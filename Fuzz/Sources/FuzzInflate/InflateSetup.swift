@@ -28,7 +28,7 @@ struct InflateSetup {
         retainsInput = pulls & 0x40 != 0
         // Unlimited output pulled a byte at a time would make a small
         // zip bomb a slow input, not a bug; keep such runs to big pulls.
-        if maxMessageSize == 0 || mode == .deflateStream {
+        if maxMessageSize == 0 {
             firstChunkSize = max(firstChunkSize, 64)
             secondChunkSize = max(secondChunkSize, 64)
         }
