@@ -2,7 +2,7 @@
  * The C world the Swift library sees: our public header (so C and Swift share
  * one definition of every struct and enum), the POSIX calls the runtime makes,
  * and static inline wrappers for what Swift cannot call directly (errno,
- * variadic functions such as fcntl/open/syslog). Nothing here is exported from
+ * variadic functions such as open/syslog). Nothing here is exported from
  * the shared library: inline functions have no symbol of their own.
  */
 #ifndef CLIBWEBSOCKETS_H
@@ -58,17 +58,6 @@ static inline int lws_c_errno(void) { return errno; }
 static inline const char *lws_c_library_version(void)
 {
 	return "1.4 lws-swift-" LWS_BUILD_ID;
-}
-
-/* Non-blocking + close-on-exec: every socket the library owns is both. */
-static inline int lws_c_set_nonblocking(int fd)
-{
-	int flags = fcntl(fd, F_GETFL, 0);
-	if (flags < 0)
-		return -1;
-	if (fcntl(fd, F_SETFL, flags | O_NONBLOCK) < 0)
-		return -1;
-	return fcntl(fd, F_SETFD, FD_CLOEXEC);
 }
 
 static inline int lws_c_open_readonly(const char *path)
