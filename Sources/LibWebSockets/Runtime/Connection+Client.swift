@@ -59,19 +59,17 @@ extension Connection {
     }
 
     private func sendProxyConnect(_ target: [UInt8]) {
-        do {
-            var request: [UInt8] = []
-            request.append("CONNECT ")
-            request.append(contentsOf: target)
-            request.append(" HTTP/1.1\r\nHost: ")
-            request.append(contentsOf: target)
-            request.append("\r\n\r\n")
-            state = .clientAwaitingProxy
-            headParser = HTTPHeadParser(mode: .response, limits: context.tokenLimits)
-            setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE.rawValue), seconds: ClientRequest.proxyTimeout)
-            request.withUnsafeBytes { sendRaw($0) }
-            updatePoll()
-        }
+        var request: [UInt8] = []
+        request.append("CONNECT ")
+        request.append(contentsOf: target)
+        request.append(" HTTP/1.1\r\nHost: ")
+        request.append(contentsOf: target)
+        request.append("\r\n\r\n")
+        state = .clientAwaitingProxy
+        headParser = HTTPHeadParser(mode: .response, limits: context.tokenLimits)
+        setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE.rawValue), seconds: ClientRequest.proxyTimeout)
+        request.withUnsafeBytes { sendRaw($0) }
+        updatePoll()
     }
 
     /// A connect that failed asynchronously moves on to the next resolved
