@@ -1,3 +1,5 @@
+import WebSocketProtocol
+
 /// The per-frame compression extension that predates RFC 7692, offered by
 /// libwebsockets 1.4 for the browsers of its day: `deflate-frame`, which
 /// WebKit and Chrome spelt `x-webkit-deflate-frame`

@@ -1,3 +1,5 @@
+import WebSocketProtocol
+
 /// The `Sec-WebSocket-Extensions` header value (RFC 6455 section 9.1):
 ///
 ///     extension-list  = 1#extension

@@ -1,3 +1,5 @@
+import WebSocketProtocol
+
 /// The parameters of one `permessage-deflate` offer or response, read and
 /// checked against RFC 7692 section 7.1: every parameter known, none
 /// repeated, flags without a value, window sizes a decimal 8...15 without

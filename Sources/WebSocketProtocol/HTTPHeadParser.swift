@@ -261,7 +261,7 @@ public struct HTTPHeadParser {
                     state = .headLineFeed
                 } else if current == .lf {
                     return complete(consumed: index + 1)
-                } else if current == .space || current == .tab {
+                } else if current.isWhitespace {
                     // obs-fold (or whitespace before the first field): refused, as
                     // RFC 7230 section 3.2.4 allows, rather than unfolded.
                     return fail(.malformed)
@@ -300,7 +300,7 @@ public struct HTTPHeadParser {
                 state = .valueLeadingSpace
 
             case .valueLeadingSpace:
-                while index < end && (byte(at: index) == .space || byte(at: index) == .tab) { index += 1 }
+                while index < end && byte(at: index).isWhitespace { index += 1 }
                 if index < end { state = .value }
 
             case .value:
@@ -311,7 +311,7 @@ public struct HTTPHeadParser {
                     // in this chunk, leave it out now rather than trim it later.
                     var valueEnd = runEnd
                     if lineEnds {
-                        while valueEnd > index && (byte(at: valueEnd - 1) == .space || byte(at: valueEnd - 1) == .tab) { valueEnd -= 1 }
+                        while valueEnd > index && byte(at: valueEnd - 1).isWhitespace { valueEnd -= 1 }
                     }
                     if valueEnd > index { headers.appendToValue(run(index, valueEnd)) }
                 }
@@ -515,7 +515,7 @@ public struct HTTPHeadParser {
         var result: UInt64? = nil
         var index = 0
         while true {
-            while index < value.count && (value[index] == .space || value[index] == .tab) { index += 1 }
+            while index < value.count && value[index].isWhitespace { index += 1 }
             var number: UInt64 = 0
             var digits = 0
             while index < value.count && value[index].isDigit {
@@ -527,7 +527,7 @@ public struct HTTPHeadParser {
                 index += 1
             }
             guard digits > 0 else { return nil }
-            while index < value.count && (value[index] == .space || value[index] == .tab) { index += 1 }
+            while index < value.count && value[index].isWhitespace { index += 1 }
             if let earlier = result, earlier != number { return nil }
             result = number
             if index == value.count { return result }
@@ -539,18 +539,11 @@ public struct HTTPHeadParser {
     /// True when the last transfer coding of a Transfer-Encoding value is "chunked".
     private static func endsWithChunked(_ value: UnsafeRawBufferPointer) -> Bool {
         var end = value.count
-        while end > 0 && (value[end - 1] == .space || value[end - 1] == .tab) { end -= 1 }
+        while end > 0 && value[end - 1].isWhitespace { end -= 1 }
         var start = end
         while start > 0 && value[start - 1] != UInt8(ascii: ",") { start -= 1 }
-        while start < end && (value[start] == .space || value[start] == .tab) { start += 1 }
-        let chunked: StaticString = "chunked"
-        guard end - start == chunked.utf8CodeUnitCount else { return false }
-        for offset in 0..<(end - start) {
-            var byte = value[start + offset]
-            if byte &- UInt8(ascii: "A") < 26 { byte |= 0x20 }
-            guard byte == chunked.utf8Start[offset] else { return false }
-        }
-        return true
+        while start < end && value[start].isWhitespace { start += 1 }
+        return UnsafeRawBufferPointer(rebasing: value[start..<end]).matchesIgnoringCase("chunked")
     }
 }
 
@@ -562,12 +555,4 @@ extension UInt8 {
     fileprivate static let colon = UInt8(ascii: ":")
 
     fileprivate var isDigit: Bool { self &- UInt8(ascii: "0") < 10 }
-
-    /// RFC 7230 tchar: ALPHA, DIGIT and !#$%&'*+-.^_`|~, as two 64-bit masks.
-    /// Branch-free: names mix letters and '-', which would defeat branch prediction.
-    fileprivate var isTokenCharacter: Bool {
-        let mask: UInt64 = self & 0x40 == 0 ? 0x03FF_6CFA_0000_0000 : 0x57FF_FFFF_C7FF_FFFE
-        return self < 0x80 && (mask &>> UInt64(self & 63)) & 1 != 0
-    }
-
 }

@@ -60,12 +60,7 @@ enum HTTPRequestTarget {
     private static func hasPrefix(_ bytes: UnsafeMutableBufferPointer<UInt8>, end: Int, _ lowercase: StaticString) -> Bool {
         let length = lowercase.utf8CodeUnitCount
         guard end >= length else { return false }
-        for index in 0..<length {
-            var byte = bytes[index]
-            if byte &- UInt8(ascii: "A") < 26 { byte |= 0x20 }
-            guard byte == lowercase.utf8Start[index] else { return false }
-        }
-        return true
+        return UnsafeRawBufferPointer(UnsafeMutableBufferPointer(rebasing: bytes[..<length])).matchesIgnoringCase(lowercase)
     }
 
     /// Decodes and canonicalises `bytes[start..<end]` (which begins with '/' unless

@@ -191,257 +191,218 @@ public enum HeaderToken {
     /// any unknown name. This runs for every header of every request, so it switches
     /// on the length and the first byte, leaving at most three candidates to compare.
     public static func index(forHeaderName name: UnsafeRawBufferPointer) -> Int? {
-        guard var first = name.first else { return nil }
-        if first &- UInt8(ascii: "A") < 26 { first |= 0x20 }
+        guard let first = name.first?.asciiLowercased else { return nil }
         switch name.count {
         case 3:
             switch first {
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("age") { return age }
+                if name.matchesIgnoringCase("age") { return age }
             case UInt8(ascii: "v"):
-                if name.matchesLowercase("via") { return via }
+                if name.matchesIgnoringCase("via") { return via }
             default: break
             }
         case 4:
             switch first {
             case UInt8(ascii: "h"):
-                if name.matchesLowercase("host") { return host }
+                if name.matchesIgnoringCase("host") { return host }
             case UInt8(ascii: "d"):
-                if name.matchesLowercase("date") { return date }
+                if name.matchesIgnoringCase("date") { return date }
             case UInt8(ascii: "e"):
-                if name.matchesLowercase("etag") { return etag }
+                if name.matchesIgnoringCase("etag") { return etag }
             case UInt8(ascii: "f"):
-                if name.matchesLowercase("from") { return from }
+                if name.matchesIgnoringCase("from") { return from }
             case UInt8(ascii: "l"):
-                if name.matchesLowercase("link") { return link }
+                if name.matchesIgnoringCase("link") { return link }
             case UInt8(ascii: "v"):
-                if name.matchesLowercase("vary") { return vary }
+                if name.matchesIgnoringCase("vary") { return vary }
             default: break
             }
         case 5:
             switch first {
             case UInt8(ascii: "r"):
-                if name.matchesLowercase("range") { return range }
+                if name.matchesIgnoringCase("range") { return range }
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("allow") { return allow }
+                if name.matchesIgnoringCase("allow") { return allow }
             default: break
             }
         case 6:
             switch first {
             case UInt8(ascii: "o"):
-                if name.matchesLowercase("origin") { return origin }
+                if name.matchesIgnoringCase("origin") { return origin }
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("accept") { return httpAccept }
+                if name.matchesIgnoringCase("accept") { return httpAccept }
             case UInt8(ascii: "p"):
-                if name.matchesLowercase("pragma") { return pragma }
+                if name.matchesIgnoringCase("pragma") { return pragma }
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("cookie") { return cookie }
+                if name.matchesIgnoringCase("cookie") { return cookie }
             case UInt8(ascii: "e"):
-                if name.matchesLowercase("expect") { return expect }
+                if name.matchesIgnoringCase("expect") { return expect }
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("server") { return server }
+                if name.matchesIgnoringCase("server") { return server }
             default: break
             }
         case 7:
             switch first {
             case UInt8(ascii: "u"):
-                if name.matchesLowercase("upgrade") { return upgrade }
+                if name.matchesIgnoringCase("upgrade") { return upgrade }
             case UInt8(ascii: "r"):
-                if name.matchesLowercase("referer") { return referer }
-                if name.matchesLowercase("refresh") { return refresh }
+                if name.matchesIgnoringCase("referer") { return referer }
+                if name.matchesIgnoringCase("refresh") { return refresh }
             case UInt8(ascii: "e"):
-                if name.matchesLowercase("expires") { return expires }
+                if name.matchesIgnoringCase("expires") { return expires }
             default: break
             }
         case 8:
             switch first {
             case UInt8(ascii: "i"):
-                if name.matchesLowercase("if-match") { return ifMatch }
-                if name.matchesLowercase("if-range") { return ifRange }
+                if name.matchesIgnoringCase("if-match") { return ifMatch }
+                if name.matchesIgnoringCase("if-range") { return ifRange }
             case UInt8(ascii: "l"):
-                if name.matchesLowercase("location") { return location }
+                if name.matchesIgnoringCase("location") { return location }
             default: break
             }
         case 10:
             switch first {
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("connection") { return connection }
+                if name.matchesIgnoringCase("connection") { return connection }
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("set-cookie") { return setCookie }
+                if name.matchesIgnoringCase("set-cookie") { return setCookie }
             case UInt8(ascii: "u"):
-                if name.matchesLowercase("user-agent") { return userAgent }
+                if name.matchesIgnoringCase("user-agent") { return userAgent }
             default: break
             }
         case 11:
             switch first {
             case UInt8(ascii: "r"):
-                if name.matchesLowercase("retry-after") { return retryAfter }
+                if name.matchesIgnoringCase("retry-after") { return retryAfter }
             default: break
             }
         case 12:
             switch first {
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("content-type") { return contentType }
+                if name.matchesIgnoringCase("content-type") { return contentType }
             case UInt8(ascii: "m"):
-                if name.matchesLowercase("max-forwards") { return maxForwards }
+                if name.matchesIgnoringCase("max-forwards") { return maxForwards }
             default: break
             }
         case 13:
             switch first {
             case UInt8(ascii: "i"):
-                if name.matchesLowercase("if-none-match") { return ifNoneMatch }
+                if name.matchesIgnoringCase("if-none-match") { return ifNoneMatch }
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("cache-control") { return cacheControl }
-                if name.matchesLowercase("content-range") { return contentRange }
+                if name.matchesIgnoringCase("cache-control") { return cacheControl }
+                if name.matchesIgnoringCase("content-range") { return contentRange }
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("authorization") { return authorization }
-                if name.matchesLowercase("accept-ranges") { return acceptRanges }
+                if name.matchesIgnoringCase("authorization") { return authorization }
+                if name.matchesIgnoringCase("accept-ranges") { return acceptRanges }
             case UInt8(ascii: "l"):
-                if name.matchesLowercase("last-modified") { return lastModified }
+                if name.matchesIgnoringCase("last-modified") { return lastModified }
             default: break
             }
         case 14:
             switch first {
             case UInt8(ascii: "h"):
-                if name.matchesLowercase("http2-settings") { return http2Settings }
+                if name.matchesIgnoringCase("http2-settings") { return http2Settings }
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("content-length") { return contentLength }
+                if name.matchesIgnoringCase("content-length") { return contentLength }
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("accept-charset") { return acceptCharset }
+                if name.matchesIgnoringCase("accept-charset") { return acceptCharset }
             default: break
             }
         case 15:
             switch first {
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("accept-encoding") { return acceptEncoding }
-                if name.matchesLowercase("accept-language") { return acceptLanguage }
+                if name.matchesIgnoringCase("accept-encoding") { return acceptEncoding }
+                if name.matchesIgnoringCase("accept-language") { return acceptLanguage }
             default: break
             }
         case 16:
             switch first {
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("content-encoding") { return contentEncoding }
-                if name.matchesLowercase("content-language") { return contentLanguage }
-                if name.matchesLowercase("content-location") { return contentLocation }
+                if name.matchesIgnoringCase("content-encoding") { return contentEncoding }
+                if name.matchesIgnoringCase("content-language") { return contentLanguage }
+                if name.matchesIgnoringCase("content-location") { return contentLocation }
             case UInt8(ascii: "w"):
-                if name.matchesLowercase("www-authenticate") { return wwwAuthenticate }
+                if name.matchesIgnoringCase("www-authenticate") { return wwwAuthenticate }
             default: break
             }
         case 17:
             switch first {
             case UInt8(ascii: "i"):
-                if name.matchesLowercase("if-modified-since") { return ifModifiedSince }
+                if name.matchesIgnoringCase("if-modified-since") { return ifModifiedSince }
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-key") { return key }
+                if name.matchesIgnoringCase("sec-websocket-key") { return key }
             case UInt8(ascii: "t"):
-                if name.matchesLowercase("transfer-encoding") { return transferEncoding }
+                if name.matchesIgnoringCase("transfer-encoding") { return transferEncoding }
             default: break
             }
         case 18:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-key1") { return key1 }
-                if name.matchesLowercase("sec-websocket-key2") { return key2 }
+                if name.matchesIgnoringCase("sec-websocket-key1") { return key1 }
+                if name.matchesIgnoringCase("sec-websocket-key2") { return key2 }
             case UInt8(ascii: "p"):
-                if name.matchesLowercase("proxy-authenticate") { return proxyAuthenticate }
+                if name.matchesIgnoringCase("proxy-authenticate") { return proxyAuthenticate }
             default: break
             }
         case 19:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-draft") { return draft }
-                if name.matchesLowercase("sec-websocket-nonce") { return nonce }
+                if name.matchesIgnoringCase("sec-websocket-draft") { return draft }
+                if name.matchesIgnoringCase("sec-websocket-nonce") { return nonce }
             case UInt8(ascii: "c"):
-                if name.matchesLowercase("content-disposition") { return contentDisposition }
+                if name.matchesIgnoringCase("content-disposition") { return contentDisposition }
             case UInt8(ascii: "i"):
-                if name.matchesLowercase("if-unmodified-since") { return ifUnmodifiedSince }
+                if name.matchesIgnoringCase("if-unmodified-since") { return ifUnmodifiedSince }
             case UInt8(ascii: "p"):
-                if name.matchesLowercase("proxy-authorization") { return proxyAuthorization }
+                if name.matchesIgnoringCase("proxy-authorization") { return proxyAuthorization }
             default: break
             }
         case 20:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-accept") { return accept }
-                if name.matchesLowercase("sec-websocket-origin") { return webSocketOrigin }
+                if name.matchesIgnoringCase("sec-websocket-accept") { return accept }
+                if name.matchesIgnoringCase("sec-websocket-origin") { return webSocketOrigin }
             default: break
             }
         case 21:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-version") { return version }
+                if name.matchesIgnoringCase("sec-websocket-version") { return version }
             default: break
             }
         case 22:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-protocol") { return webSocketProtocol }
+                if name.matchesIgnoringCase("sec-websocket-protocol") { return webSocketProtocol }
             default: break
             }
         case 24:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("sec-websocket-extensions") { return extensions }
+                if name.matchesIgnoringCase("sec-websocket-extensions") { return extensions }
             default: break
             }
         case 25:
             switch first {
             case UInt8(ascii: "s"):
-                if name.matchesLowercase("strict-transport-security") { return strictTransportSecurity }
+                if name.matchesIgnoringCase("strict-transport-security") { return strictTransportSecurity }
             default: break
             }
         case 27:
             switch first {
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("access-control-allow-origin") { return accessControlAllowOrigin }
+                if name.matchesIgnoringCase("access-control-allow-origin") { return accessControlAllowOrigin }
             default: break
             }
         case 30:
             switch first {
             case UInt8(ascii: "a"):
-                if name.matchesLowercase("access-control-request-headers") { return accessControlRequestHeaders }
+                if name.matchesIgnoringCase("access-control-request-headers") { return accessControlRequestHeaders }
             default: break
             }
         default: break
         }
         return nil
-    }
-}
-
-extension UnsafeRawBufferPointer {
-    /// True when these bytes, ASCII-lowercased, equal `lowercase` (which is lowercase
-    /// already). Compares eight bytes per step: header names are up to 30 bytes.
-    fileprivate func matchesLowercase(_ lowercase: StaticString) -> Bool {
-        let length = lowercase.utf8CodeUnitCount
-        guard count == length, let base = baseAddress else { return false }
-        let expected = UnsafeRawPointer(lowercase.utf8Start)
-        var index = 0
-        while length &- index >= 8 {
-            let word = base.loadUnaligned(fromByteOffset: index, as: UInt64.self)
-            guard word.asciiLowercased == expected.loadUnaligned(fromByteOffset: index, as: UInt64.self) else { return false }
-            index &+= 8
-        }
-        while index < length {
-            var byte = base.load(fromByteOffset: index, as: UInt8.self)
-            if byte &- UInt8(ascii: "A") < 26 { byte |= 0x20 }
-            guard byte == expected.load(fromByteOffset: index, as: UInt8.self) else { return false }
-            index &+= 1
-        }
-        return true
-    }
-}
-
-extension UInt64 {
-    /// Lowercases the ASCII letters among the eight bytes, leaving every other byte
-    /// as it is. Per lane on the low seven bits, so no carry crosses lanes: adding
-    /// 0x3F sets the top bit from 'A' up, adding 0x25 sets it above 'Z'.
-    fileprivate var asciiLowercased: UInt64 {
-        let ones: UInt64 = 0x0101_0101_0101_0101
-        let tops: UInt64 = 0x8080_8080_8080_8080
-        let lowSeven = self & ~tops
-        let fromA = lowSeven &+ ones &* 0x3F
-        let aboveZ = lowSeven &+ ones &* 0x25
-        let isUpper = fromA & ~aboveZ & ~self & tops
-        return self | (isUpper &>> 2)
     }
 }

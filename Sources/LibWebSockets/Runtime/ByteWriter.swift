@@ -1,3 +1,5 @@
+import WebSocketProtocol
+
 /// Helpers for building HTTP heads as bytes.
 extension Array where Element == UInt8 {
     mutating func append(_ text: StaticString) {
@@ -14,21 +16,6 @@ extension Array where Element == UInt8 {
     }
 }
 
-/// ASCII case-insensitive equality of a byte run with a lowercase literal.
-func equalsIgnoringCase(_ bytes: ArraySlice<UInt8>, _ lowercase: StaticString) -> Bool {
-    lowercase.withUTF8Buffer { expected in
-        guard bytes.count == expected.count else { return false }
-        var i = bytes.startIndex
-        for e in expected {
-            var b = bytes[i]
-            if b >= 65 && b <= 90 { b += 32 }
-            if b != e { return false }
-            i += 1
-        }
-        return true
-    }
-}
-
 /// The first item of a comma-separated header value (each item trimmed of
 /// spaces and tabs) for which `match` returns a result. One walker for
 /// every list the handshakes read: Connection, Upgrade, subprotocols.
@@ -39,8 +26,8 @@ func firstListItem<Result>(_ list: ArraySlice<UInt8>, _ match: (ArraySlice<UInt8
         if i == list.endIndex || list[i] == 44 {  // ","
             var a = itemStart
             var b = i
-            while a < b && (list[a] == 32 || list[a] == 9) { a += 1 }
-            while b > a && (list[b - 1] == 32 || list[b - 1] == 9) { b -= 1 }
+            while a < b && list[a].isWhitespace { a += 1 }
+            while b > a && list[b - 1].isWhitespace { b -= 1 }
             if let found = match(list[a..<b]) { return found }
             itemStart = i + 1
         }
@@ -52,5 +39,5 @@ func firstListItem<Result>(_ list: ArraySlice<UInt8>, _ match: (ArraySlice<UInt8
 /// Whether a comma-separated header value contains `token` (ASCII
 /// case-insensitive), as the Connection and Upgrade headers are matched.
 func listContainsToken(_ value: ArraySlice<UInt8>, _ token: StaticString) -> Bool {
-    firstListItem(value) { equalsIgnoringCase($0, token) ? true : nil } ?? false
+    firstListItem(value) { $0.matchesIgnoringCase(token) ? true : nil } ?? false
 }
