@@ -23,7 +23,9 @@ public enum InflateError: Error, Hashable {
 
 /// What one call to a decoder's `nextChunk(into:)` did.
 public enum InflateStep: Hashable {
-    /// Wrote this many bytes (at least one) to the start of the buffer.
+    /// Wrote this many bytes to the start of the buffer: at least one,
+    /// unless the buffer was empty, where `.produced(0)` says that more
+    /// output is ready for the next call.
     case produced(Int)
     /// Every byte fed so far has been inflated and handed out; feed more.
     case needInput

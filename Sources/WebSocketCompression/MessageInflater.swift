@@ -119,29 +119,35 @@ public final class MessageInflater {
         }
     }
 
-    /// Inflates into `output`, at most `output.count` bytes (which must be
-    /// at least one). Bytes decoded before a failure are handed out first;
-    /// the failure comes with the next call.
+    /// Inflates into `output`, at most `output.count` bytes. Bytes decoded
+    /// before a failure are handed out first; the failure comes with the
+    /// next call.
+    ///
+    /// An empty `output` takes no bytes and only asks whether more follow:
+    /// `.produced(0)` when another byte is ready for the next call (inflated
+    /// ahead now if need be), otherwise `.needInput`, `.messageEnd` or
+    /// `.error` as for any buffer. A receiver whose buffer is full asks this
+    /// before it hands the buffer on as not the message's last.
     public func nextChunk(into output: UnsafeMutableRawBufferPointer) -> InflateStep {
-        precondition(!output.isEmpty, "MessageInflater.nextChunk needs room for at least one byte")
         var produced = 0
-        if let byte = lookahead {
+        if !output.isEmpty, let byte = lookahead {
             output[0] = byte
             lookahead = nil
             produced = 1
         }
         produced += fill(UnsafeMutableRawBufferPointer(rebasing: output[produced...]))
-        if produced == output.count {
+        if produced == output.count && lookahead == nil {
             // The buffer is full, so whether the message goes on is unknown
             // until zlib is asked for one more byte. Knowing it now is what
             // lets the receiver flag this chunk as the message's last
-            // without holding it back (`isMessageComplete`).
+            // without holding it back (`isMessageComplete`). This is the
+            // one place that looks ahead.
             var byte: UInt8 = 0
             if withUnsafeMutableBytes(of: &byte, { fill($0) }) == 1 { lookahead = byte }
         }
         // Bytes within the limit are handed out even if looking further
         // failed; the failure is reported by the next call.
-        if produced > 0 { return .produced(produced) }
+        if produced > 0 || lookahead != nil { return .produced(produced) }
         switch phase {
         case .failed(let error):
             return .error(error)

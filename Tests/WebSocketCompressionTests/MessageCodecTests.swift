@@ -135,6 +135,65 @@ final class MessageCodecTests: XCTestCase {
         XCTAssertEqual(steps.map { $0.1 }, [false, true, false])
     }
 
+    /// A receiver whose buffer is full asks with an empty one whether more
+    /// follows: `.produced(0)` while a byte is ready (inflated ahead if need
+    /// be, and handed out first by the next call), otherwise what a buffer
+    /// with room would have been told.
+    func testEmptyBufferAsksWhetherMoreFollows() throws {
+        var generator = SeededGenerator(seed: 11)
+        let message = Samples.compressible(count: 3000, using: &generator)
+        let deflater = try XCTUnwrap(MessageDeflater())
+        let payload = deflateMessage(deflater, message)
+        let empty = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+        var buffer = [UInt8](repeating: 0, count: 1000)
+        var out: [UInt8] = []
+        func pull(_ inflater: MessageInflater, _ room: Int) -> InflateStep {
+            let step = buffer.withUnsafeMutableBytes { inflater.nextChunk(into: UnsafeMutableRawBufferPointer(rebasing: $0[..<room])) }
+            if case .produced(let count) = step { out += buffer[0..<count] }
+            return step
+        }
+
+        // The whole message, pulled in buffers it fills exactly.
+        let whole = try XCTUnwrap(MessageInflater())
+        var steps: [InflateStep] = []
+        payload.withUnsafeBytes { input in
+            whole.feed(input, isFinalFragmentOfMessage: true)
+            for _ in 0..<3 {
+                steps.append(pull(whole, 1000))
+                steps.append(whole.nextChunk(into: empty))
+            }
+            steps.append(whole.nextChunk(into: empty))
+        }
+        XCTAssertEqual(out, message)
+        XCTAssertEqual(steps, [.produced(1000), .produced(0), .produced(1000), .produced(0), .produced(1000), .messageEnd,
+                               .needInput])
+
+        // Asked right after a feed, it inflates ahead; asked again, it does
+        // not inflate a second byte; without input it needs more.
+        let split = try XCTUnwrap(MessageInflater())
+        out = []
+        steps = []
+        payload.withUnsafeBytes { input in
+            split.feed(UnsafeRawBufferPointer(rebasing: input[..<(input.count / 2)]), isFinalFragmentOfMessage: false)
+            steps.append(split.nextChunk(into: empty))
+            steps.append(split.nextChunk(into: empty))
+            steps.append(pull(split, 1))
+            while steps.last != .needInput { steps.append(pull(split, 1000)) }
+            steps.append(split.nextChunk(into: empty))
+            split.feed(UnsafeRawBufferPointer(rebasing: input[(input.count / 2)...]), isFinalFragmentOfMessage: true)
+            while steps.last != .messageEnd { steps.append(pull(split, 1000)) }
+        }
+        XCTAssertEqual(out, message)
+        XCTAssertEqual(Array(steps.prefix(3)), [.produced(0), .produced(0), .produced(1)])
+        XCTAssertEqual(steps.filter { $0 == .needInput }.count, 2)
+
+        let garbage = try XCTUnwrap(MessageInflater())
+        [UInt8]([0xff, 0xff]).withUnsafeBytes { input in
+            garbage.feed(input, isFinalFragmentOfMessage: true)
+            XCTAssertEqual(garbage.nextChunk(into: empty), .error(.invalidData))
+        }
+    }
+
     /// A final fragment with nothing new after a flushed one still closes
     /// the message properly (0x00, as for an empty message).
     func testEmptyFinalFragmentAfterData() throws {

@@ -324,36 +324,35 @@ extension Connection {
     private func drainInflater(_ inflater: MessageInflater) -> Bool {
         let wholeFrames = rxCodec?.kind == .deflateFrame
         let limit = wholeFrames ? max(rxBufferSize, Connection.deflateFrameDeliveryBound) : rxBufferSize
-        var spare: UInt8 = 0
+        // The RECEIVE of a full chunk turned the flow off: the byte known to
+        // follow is still taken (and its UTF-8 checked), then output stops.
+        var pausing = false
         while state == .webSocket && !closeRequested {
             let chunk = ensureChunk(rxBufferSize)
             if chunk.space == 0 && chunk.capacity < limit {
                 chunk.grow(to: min(chunk.capacity * 2, limit))
             }
-            // A full chunk goes out only once a further byte is known to
-            // follow (pulled into `spare`): a message whose inflated size is
-            // a multiple of rx_buffer_size then ends with a full final piece
-            // (delivered by frameEnded), as on the uncompressed path, instead
-            // of a full piece followed by an empty final one.
-            let isFull = chunk.space == 0
-            let step = isFull
-                ? withUnsafeMutableBytes(of: &spare) { inflater.nextChunk(into: $0) }
-                : inflater.nextChunk(into: UnsafeMutableRawBufferPointer(start: chunk.start + chunk.count, count: chunk.space))
-            switch step {
+            // A full chunk asks with no room, and goes out only once the
+            // inflater says a further byte follows (`.produced(0)`): a
+            // message whose inflated size is a multiple of rx_buffer_size
+            // then ends with a full final piece (delivered by frameEnded),
+            // as on the uncompressed path, instead of a full piece followed
+            // by an empty final one.
+            let room = pausing ? min(chunk.space, 1) : chunk.space
+            switch inflater.nextChunk(into: UnsafeMutableRawBufferPointer(start: chunk.start + chunk.count, count: room)) {
+            case .produced(0):
+                rxRemaining = 1
+                flushChunk(chunk)
+                if state != .webSocket || closeRequested { return false }
+                pausing = !rxFlowEnabled
             case .produced(let n):
-                if isFull {
-                    rxRemaining = 1
-                    flushChunk(chunk)
-                    if state != .webSocket || closeRequested { return false }
-                    chunk.start.storeBytes(of: spare, as: UInt8.self)
-                }
                 let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
                 if messageIsText && !utf8.validate(fresh) {
                     failWebSocket(1007, "invalid UTF-8 in inflated text message")
                     return false
                 }
                 chunk.count += n
-                if isFull && !rxFlowEnabled {
+                if pausing {
                     inflater.retainInput()
                     return true
                 }
