@@ -16,7 +16,7 @@ extension UInt8 {
     /// Quoted-string content (RFC 2616 qdtext): visible ASCII and blanks;
     /// the quote and backslash only arrive escaped.
     var isQuotedTextCharacter: Bool {
-        (self >= 0x20 && self < 0x7F && self != .quote && self != .backslash) || self == .tab
+        (self >= .space && self <= UInt8(ascii: "~") && self != .quote && self != .backslash) || self == .tab
     }
 }
 

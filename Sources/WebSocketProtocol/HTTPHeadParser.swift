@@ -454,7 +454,8 @@ public struct HTTPHeadParser {
     /// Records the three status digits packed in `word`.
     private mutating func storeStatusCode() {
         var digits = (UInt8(truncatingIfNeeded: word &>> 16), UInt8(truncatingIfNeeded: word &>> 8), UInt8(truncatingIfNeeded: word))
-        statusCode = Int(digits.0 &- 48) * 100 + Int(digits.1 &- 48) * 10 + Int(digits.2 &- 48)
+        let zero = UInt8(ascii: "0")
+        statusCode = Int(digits.0 &- zero) * 100 + Int(digits.1 &- zero) * 10 + Int(digits.2 &- zero)
         withUnsafeBytes(of: &digits) { headers.set(HeaderToken.http, $0) }
     }
 

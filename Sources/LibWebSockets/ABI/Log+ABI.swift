@@ -36,29 +36,29 @@ public func lwsl_hexdump(_ buf: UnsafeMutableRawPointer?, _ len: Int) {
     guard Log.isEnabled(Log.debug) else { return }
     guard let buf, len > 0, AddressSpace.contains(buf, count: len) else { return }
     let bytes = UnsafeRawBufferPointer(start: buf, count: len)
-    let hex: [UInt8] = [48, 49, 50, 51, 52, 53, 54, 55, 56, 57, 97, 98, 99, 100, 101, 102]
+    let hex: StaticString = "0123456789abcdef"
     var offset = 0
     while offset < len {
         var line: [UInt8] = []
         var position = [UInt8]()
         appendDecimal(offset, to: &position)
-        while position.count < 5 { position.insert(48, at: 0) }
+        while position.count < 5 { position.insert(UInt8(ascii: "0"), at: 0) }
         line.append(contentsOf: position)
-        line.append(contentsOf: [58, 32])  // ": "
+        line.append(": ")
         let end = min(offset + 16, len)
         for i in offset..<(offset + 16) {
             if i < end {
-                line.append(hex[Int(bytes[i] >> 4)])
-                line.append(hex[Int(bytes[i] & 15)])
-                line.append(32)
+                line.append(hex.utf8Start[Int(bytes[i] >> 4)])
+                line.append(hex.utf8Start[Int(bytes[i] & 15)])
+                line.append(UInt8(ascii: " "))
             } else {
-                line.append(contentsOf: [32, 32, 32])
+                line.append("   ")
             }
         }
-        line.append(32)
+        line.append(UInt8(ascii: " "))
         for i in offset..<end {
             let b = bytes[i]
-            line.append(b >= 32 && b < 127 ? b : 46)
+            line.append(b >= UInt8(ascii: " ") && b <= UInt8(ascii: "~") ? b : UInt8(ascii: "."))
         }
         Log.write(Log.debug, LogLine(bytes: line))
         offset = end

@@ -144,8 +144,8 @@ private enum Daemon {
         Socket.close(fd)
         var pid: Int32 = 0
         for c in text[0..<max(n, 0)] {
-            guard c >= 48 && c <= 57, pid < 100_000_000 else { break }
-            pid = pid * 10 + Int32(c - 48)
+            guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9"), pid < 100_000_000 else { break }
+            pid = pid * 10 + Int32(c - UInt8(ascii: "0"))
         }
         // EPERM: the process exists but belongs to another user.
         if pid > 0 && (kill(pid, 0) == 0 || lws_c_errno() == EPERM) { return true }
@@ -174,7 +174,7 @@ private enum Daemon {
         defer { Socket.close(fd) }
         var text: [UInt8] = []
         text.appendDecimal(getpid())
-        text.append(10)
+        text.append(UInt8(ascii: "\n"))
         return text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) } == text.count
     }
 

@@ -56,7 +56,7 @@ extension Connection {
             }
             supported.call(index, context, self, LWS_EXT_CALLBACK_CONSTRUCT, active.userData, nil, 0)
             if active.ownsRSV1 { rsv1Taken = true }
-            if !response.isEmpty { response.append(contentsOf: [44, 32]) }
+            if !response.isEmpty { response.append(", ") }
             response.append(contentsOf: accepted)
         }
         return response.isEmpty ? nil : response

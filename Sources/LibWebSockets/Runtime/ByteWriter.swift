@@ -11,8 +11,8 @@ extension Array where Element == UInt8 {
     }
 
     mutating func appendCRLF() {
-        append(13)
-        append(10)
+        append(UInt8(ascii: "\r"))
+        append(UInt8(ascii: "\n"))
     }
 }
 
@@ -23,7 +23,7 @@ func firstListItem<Result>(_ list: ArraySlice<UInt8>, _ match: (ArraySlice<UInt8
     var itemStart = list.startIndex
     var i = list.startIndex
     while i <= list.endIndex {
-        if i == list.endIndex || list[i] == 44 {  // ","
+        if i == list.endIndex || list[i] == UInt8(ascii: ",") {
             var a = itemStart
             var b = i
             while a < b && list[a].isWhitespace { a += 1 }

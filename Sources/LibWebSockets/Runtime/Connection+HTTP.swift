@@ -255,7 +255,7 @@ extension Connection {
             return
         }
         let version = table.value(of: HeaderToken.version) ?? []
-        guard version.elementsEqual([49, 51]) else {  // "13"
+        guard version.elementsEqual([UInt8(ascii: "1"), UInt8(ascii: "3")]) else {
             Log.note("fd \(fd): unsupported WebSocket version, answering 426")
             respondAndClose(status: 426, extraHeaders: "Sec-WebSocket-Version: 13\r\n")
             return

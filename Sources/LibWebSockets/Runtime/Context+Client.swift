@@ -30,7 +30,7 @@ extension Context {
         let addresses: [SocketAddress]
         if let proxy {
             var hostPort = authorityHost(bytesOf(address))
-            hostPort.append(58)
+            hostPort.append(UInt8(ascii: ":"))
             hostPort.appendDecimal(port)
             proxyTarget = hostPort
             addresses = proxy.host.withUnsafeBufferPointer { ClientRequest.resolve($0.baseAddress!, port: proxy.port) }
@@ -53,12 +53,12 @@ extension Context {
         let connection = Connection(context: self, fd: fd, role: .client)
         var hostHeader = target
         if host == nil && port != (ssl == 0 ? 80 : 443) {
-            hostHeader.append(58)
+            hostHeader.append(UInt8(ascii: ":"))
             hostHeader.appendDecimal(port)
         }
         connection.clientRequest = ClientRequest(
             addresses: addresses, proxyTarget: proxyTarget,
-            path: path.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? [47],
+            path: path.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? [UInt8(ascii: "/")],
             host: hostHeader, origin: origin.map { bytesOf($0) },
             protocols: protocols.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 },
             key: key, ssl: ssl, verifyName: bytesOf(address), userData: userData)
@@ -99,7 +99,7 @@ extension Context {
     func clientProtocolIndex(answered: ArraySlice<UInt8>) -> Int? {
         if let exact = protocolIndex(named: answered) { return exact }
         for i in 0..<protocolCount {
-            guard let name = protocols[i].name, strchr(name, 44) != nil else { continue }  // ","
+            guard let name = protocols[i].name, strchr(name, Int32(UInt8(ascii: ","))) != nil else { continue }
             if listContainsItem(ArraySlice(bytesOf(name)), answered) { return i }
         }
         return firstServedProtocol(in: answered)
@@ -110,8 +110,8 @@ extension Context {
 /// an IPv6 literal goes in brackets (RFC 3986 3.2.2), or its colons would
 /// run into the port's.
 func authorityHost(_ host: [UInt8]) -> [UInt8] {
-    guard host.contains(58), host.first != 91 else { return host }  // ":", "["
-    return [91] + host + [93]
+    guard host.contains(UInt8(ascii: ":")), host.first != UInt8(ascii: "[") else { return host }
+    return [UInt8(ascii: "[")] + host + [UInt8(ascii: "]")]
 }
 
 /// The bytes of a C string, without its NUL.

@@ -30,28 +30,27 @@ struct ProxyAddress {
     /// "/" (as the http_proxy variable is usually written); an IPv6 host goes
     /// in brackets. nil when the port is missing or not 1...65535.
     static func parse(_ text: UnsafePointer<CChar>) -> ProxyAddress? {
-        var bytes = cStringBytes(text)
-        bytes.removeLast()  // the NUL
-        let scheme: [CChar] = [104, 116, 116, 112, 58, 47, 47]  // "http://"
-        if bytes.count > scheme.count && Array(bytes[0..<scheme.count]) == scheme {
-            bytes.removeFirst(scheme.count)
+        var bytes = bytesOf(text)
+        let scheme: StaticString = "http://"
+        if scheme.withUTF8Buffer({ bytes.count > $0.count && bytes.starts(with: $0) }) {
+            bytes.removeFirst(scheme.utf8CodeUnitCount)
         }
-        while bytes.last == 47 { bytes.removeLast() }  // "/"
-        guard let colon = bytes.lastIndex(of: 58) else { return nil }  // ":"
+        while bytes.last == UInt8(ascii: "/") { bytes.removeLast() }
+        guard let colon = bytes.lastIndex(of: UInt8(ascii: ":")) else { return nil }
         var host = Array(bytes[..<colon])
         let portText = bytes[(colon + 1)...]
         guard !host.isEmpty, !portText.isEmpty, portText.count <= 5 else { return nil }
         var port = 0
         for c in portText {
-            guard c >= 48 && c <= 57 else { return nil }
-            port = port * 10 + Int(c - 48)
+            guard c >= UInt8(ascii: "0") && c <= UInt8(ascii: "9") else { return nil }
+            port = port * 10 + Int(c - UInt8(ascii: "0"))
         }
         guard port >= 1 && port <= 65535 else { return nil }
-        if host.first == 91 && host.last == 93 {  // "[v6]"
+        if host.first == UInt8(ascii: "[") && host.last == UInt8(ascii: "]") {
             host = Array(host.dropFirst().dropLast())
         }
         host.append(0)
-        return ProxyAddress(host: host, port: UInt16(port))
+        return ProxyAddress(host: host.map { CChar(bitPattern: $0) }, port: UInt16(port))
     }
 }
 
