@@ -2,9 +2,10 @@
 # Runs every test: the Swift unit tests (swift test), then the CMake build of
 # the Embedded Swift library and ctest (ABI, install and peer tests), then
 # the Debian packages and the API reference (built, installed, used and
-# purged again by compat-tests/packages.sh), then the unit tests again
-# under AddressSanitizer and ThreadSanitizer, then each fuzz target for
-# LWS_FUZZ_SECONDS (default 60) seconds.
+# purged again by compat-tests/packages.sh), then the C unit and peer tests
+# against a normal-Swift build of the library with exclusivity checks, then
+# the unit tests again under AddressSanitizer and ThreadSanitizer, then each
+# fuzz target for LWS_FUZZ_SECONDS (default 60) seconds.
 # Exits non-zero on any failure. Usable on a fresh Debian 12 machine.
 set -eu
 cd "$(dirname "$0")/.."
@@ -42,6 +43,8 @@ step_done ctest
 echo "== packages"
 sh compat-tests/packages.sh build/packages
 step_done packages
+sh scripts/exclusivity.sh
+step_done exclusivity
 sh scripts/sanitizers.sh
 step_done sanitizers
 sh scripts/fuzz.sh "${LWS_FUZZ_SECONDS:-60}"
