@@ -4,8 +4,9 @@
 # the Debian packages and the API reference (built, installed, used and
 # purged again by compat-tests/packages.sh), then the C unit and peer tests
 # against a normal-Swift build of the library with exclusivity checks, then
-# the unit tests again under AddressSanitizer and ThreadSanitizer, then each
-# fuzz target for LWS_FUZZ_SECONDS (default 60) seconds.
+# the network attack run, then the unit tests again under AddressSanitizer
+# and ThreadSanitizer, then each fuzz target for LWS_FUZZ_SECONDS (default
+# 60) seconds.
 # Exits non-zero on any failure. Usable on a fresh Debian 12 machine.
 set -eu
 cd "$(dirname "$0")/.."
@@ -45,6 +46,9 @@ sh compat-tests/packages.sh build/packages
 step_done packages
 sh scripts/exclusivity.sh
 step_done exclusivity
+echo "== attack"
+sh scripts/attack.sh
+step_done attack
 sh scripts/sanitizers.sh
 step_done sanitizers
 sh scripts/fuzz.sh "${LWS_FUZZ_SECONDS:-60}"
