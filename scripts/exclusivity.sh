@@ -60,7 +60,7 @@ cp "$bin/libwebsockets.so" "$lib/libwebsockets.so.5"
 cmake --install build --prefix build/stage > /dev/null
 
 # The tests must load this library, or they prove nothing.
-for program in build/lws-unit-server-rx build/stage/bin/libwebsockets-test-server; do
+for program in build/lws-unit-server-rx build/stage/bin/libwebsockets-test-server build/test-drivers/libwebsockets-test-tls-server; do
 	loaded=$(LD_LIBRARY_PATH="$lib" ldd "$program")
 	if ! echo "$loaded" | grep -q "libwebsockets.so.5 => $lib/libwebsockets.so.5" ||
 		! echo "$loaded" | grep -q "libswiftCore.so"; then
@@ -85,6 +85,7 @@ grep -E "tests passed|tests failed" "$out/ctest.log"
 echo "== exclusivity: peer tests"
 cd compat-tests/py
 if ! LD_LIBRARY_PATH="$lib" LWS_BIN_DIR="$OLDPWD/build/stage/bin" \
+	LWS_DRIVER_DIR="$OLDPWD/build/test-drivers" \
 	LWS_RESOURCE_DIR="$OLDPWD/build/stage/share/libwebsockets-test-server" \
 	LWS_ARTIFACT_DIR="$OLDPWD/$out" \
 	"$python" -m pytest -q -p no:cacheprovider -k "not soak" \
