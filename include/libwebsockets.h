@@ -316,7 +316,21 @@ enum libwebsocket_context_options {
 	LWS_SERVER_OPTION_DISABLE_IPV6 = 32,
 	/** Do not load the system's default CA certificates for verifying
 	 *  peers; only ssl_ca_filepath and the callbacks supply trust. */
-	LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS = 64
+	LWS_SERVER_OPTION_DISABLE_OS_CA_CERTS = 64,
+	/**
+	 * Not in 1.4: set SO_REUSEPORT on the listening socket, so that
+	 * several processes, or several contexts of one process (each
+	 * serviced by its own thread), listen on the same port and the
+	 * kernel spreads incoming connections over them. Every listener
+	 * sharing the port must ask for it (and run as the same user);
+	 * without it a second listener fails to bind, as before.
+	 * Connections are not handed between contexts: each one stays with
+	 * the context that accepted it, so state shared between sessions
+	 * (a chat room, say) must live outside the contexts. The value is
+	 * the one later libwebsockets releases give this option, clear of
+	 * every 1.4 bit.
+	 */
+	LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE = 1 << 23
 };
 
 /**

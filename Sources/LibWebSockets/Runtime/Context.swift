@@ -186,6 +186,15 @@ final class Context {
             return false
         }
         Socket.setOption(fd, SOL_SOCKET, SO_REUSEADDR, 1)
+        // Sharing the port was asked for: without it every listener but
+        // the first would fail to bind, so a kernel that refuses it fails
+        // this context now, with the reason, rather than a later one.
+        if options & UInt32(LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE.rawValue) != 0
+            && !Socket.setOption(fd, SOL_SOCKET, SO_REUSEPORT, 1) {
+            Log.error("create_context: SO_REUSEPORT refused, errno \(lws_c_errno())")
+            Socket.close(fd)
+            return false
+        }
         if address.family == AF_INET6 {
             Socket.setOption(fd, Int32(IPPROTO_IPV6), IPV6_V6ONLY, 0)
         }

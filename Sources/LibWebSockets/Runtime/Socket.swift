@@ -34,9 +34,12 @@ enum Socket {
         }
     }
 
-    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) {
+    /// Most options are best effort (a missing one costs speed, not
+    /// correctness); the few that are not check the result.
+    @discardableResult
+    static func setOption(_ fd: Int32, _ level: Int32, _ name: Int32, _ value: Int32) -> Bool {
         var v = value
-        _ = setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size))
+        return setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) == 0
     }
 
     /// TCP_NODELAY always (WebSocket frames are latency-sensitive and we
