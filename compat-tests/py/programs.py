@@ -5,13 +5,16 @@
   LWS_DRIVER_DIR  directory holding the test-only drivers (DRIVERS), which
                   are built but never installed
 
-A server counts as up once it prints "listening on port N" on stderr.  Its
-stderr is drained continuously (a chatty --debug level can never block it)
-and kept for the report of a failing test.
+A server counts as up once it prints its own "<program>: listening on port
+N" line on stderr, after its context is created (the library's NOTICE line
+of the same words comes earlier, once per context).  Its stderr is drained
+continuously (a chatty --debug level can never block it) and kept for the
+report of a failing test.
 """
 
 import collections
 import os
+import re
 import resource
 import signal
 import socket
@@ -99,11 +102,11 @@ class ServerProcess:
             f"{STARTUP_TIMEOUT} s\n{self.stderr_text()}")
 
     def _drain(self):
-        marker = f"listening on port {self.port}"
+        marker = re.compile(rf"^[\w-]+: listening on port {self.port}\b")
         for raw in self.proc.stderr:
             line = raw.decode("utf-8", "replace").rstrip("\n")
             self.lines.append(line)
-            if marker in line:
+            if marker.match(line):
                 self._listening.set()
 
     def stop(self):

@@ -30,8 +30,8 @@ from tlstools import TLS_SERVER, tls_server_args
 
 
 def start_tls(start_server, certs, *extra, cert=None, key=None):
-    return tlstools.wait_ready(start_server(
-        TLS_SERVER, *tls_server_args(certs, *extra, cert=cert, key=key)))
+    return start_server(
+        TLS_SERVER, *tls_server_args(certs, *extra, cert=cert, key=key))
 
 
 def echo_works(port, certs, **client_cert):
@@ -127,9 +127,9 @@ def test_mismatched_key_types_fail_creation(tls_certs):
 def test_no_key_file_asks_the_application(start_server, tls_certs):
     """No ssl_private_key_filepath: OPENSSL_CONTEXT_REQUIRES_PRIVATE_KEY
     with the server SSL_CTX, which the application loads its key into."""
-    server = tlstools.wait_ready(start_server(
+    server = start_server(
         TLS_SERVER, "--cert", tls_certs.server_pem,
-        "--key-in-callback", tls_certs.server_key))
+        "--key-in-callback", tls_certs.server_key)
     assert tlstools.server_reports(server, "CONTEXT_REQUIRES_PRIVATE_KEY") \
         == ["CONTEXT_REQUIRES_PRIVATE_KEY ssl_ctx=set"]
     assert echo_works(server.port, tls_certs) == "lws_is_ssl=1"

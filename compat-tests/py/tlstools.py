@@ -363,23 +363,6 @@ def run_server_expecting_failure(*args, timeout=15):
     return proc.returncode, err.decode(errors="replace")
 
 
-def wait_ready(server, timeout=TIMEOUT):
-    """Waits for test-tls-server's own "listening" line.
-
-    The suite's start_server() returns at the library's "listening on port"
-    notice, which comes before creation has finished: the lines the OpenSSL
-    callbacks print during creation may not have been read yet.
-    """
-    marker = f"test-tls-server: listening on port {server.port}"
-    deadline = time.monotonic() + timeout
-    while marker not in server.stderr_text():
-        if time.monotonic() > deadline or not server.alive():
-            raise AssertionError(f"no '{marker}' line:\n"
-                                 f"{server.stderr_text()}")
-        time.sleep(0.01)
-    return server
-
-
 def server_reports(server, prefix, at_least=0, timeout=5):
     """The "test-tls-server: <prefix>..." lines the server printed, once
     there are at least at_least of them (its stderr is read by a thread, so
