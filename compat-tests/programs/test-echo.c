@@ -11,6 +11,8 @@
  * peer that sends faster than it reads loses nothing and cannot make the
  * server buffer without bound.
  *
+ * --workers N forks N server processes sharing the port (test-workers.h).
+ *
  * Client mode (--client ADDRESS): connects to an echo server, sends a text
  * message every --interval ms (or --rate per second) and prints each reply
  * on stdout; with --count N it exits after N replies.
@@ -28,6 +30,7 @@
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-workers.h"
 
 #ifndef LWS_TEST_RESOURCE_DIR
 /* The build passes the install share dir, where the test certificate is. */
@@ -63,6 +66,7 @@ static struct {
 	const char *client_address;	/* NULL: server mode */
 	int interval_ms;
 	unsigned int count;		/* client: exit after this many replies */
+	int workers;			/* 0: no worker processes */
 } opts;
 
 /* Progress of client mode. */
@@ -192,6 +196,10 @@ callback_echo(struct libwebsocket_context *context, struct libwebsocket *wsi,
 
 	switch (reason) {
 	/* --- server --- */
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		test_workers_count_connection();
+		break;
+
 	case LWS_CALLBACK_HTTP:
 		/* Nothing to serve here: this server only speaks websocket. */
 		libwebsockets_return_http_status(context, wsi,
@@ -298,6 +306,7 @@ static const struct option long_options[] = {
 	{ "interval",		required_argument,	NULL, 't' },
 	{ "rate",		required_argument,	NULL, 'R' },
 	{ "count",		required_argument,	NULL, 'N' },
+	{ "workers",		required_argument,	NULL, 'W' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -326,6 +335,7 @@ usage(FILE *out)
 		"(default 1000)\n"
 		"  -R, --rate N            client: N messages per second\n"
 		"  -N, --count N           client: exit after N replies\n"
+		"  -W, --workers N         server: N processes on the port\n"
 		"  -h, --help              this text\n");
 }
 
@@ -359,7 +369,7 @@ parse_options(int argc, char **argv)
 	opts.key_path = LWS_TEST_RESOURCE_DIR
 			"/libwebsockets-test-server.key.pem";
 
-	while ((c = getopt_long(argc, argv, "hp:i:d:snM:c:t:R:N:",
+	while ((c = getopt_long(argc, argv, "hp:i:d:snM:c:t:R:N:W:",
 				long_options, NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -413,6 +423,11 @@ parse_options(int argc, char **argv)
 				goto bad;
 			opts.count = (unsigned int)v;
 			break;
+		case 'W':
+			if (parse_long(optarg, 1, TEST_WORKERS_MAX, &v))
+				goto bad;
+			opts.workers = (int)v;
+			break;
 		default:
 			usage(stderr);
 			return -1;
@@ -421,6 +436,10 @@ parse_options(int argc, char **argv)
 	if (optind < argc) {
 		fprintf(stderr, "test-echo: unexpected argument '%s'\n",
 			argv[optind]);
+		return -1;
+	}
+	if (opts.workers && opts.client_address) {
+		fprintf(stderr, "test-echo: --workers is for the server\n");
 		return -1;
 	}
 	return 0;
@@ -452,9 +471,10 @@ run_server(struct libwebsocket_context *context)
 {
 	int n = 0;
 
-	fprintf(stderr, "test-echo: listening on port %d\n", opts.port);
+	test_workers_listening("test-echo", opts.port);
 	while (n >= 0 && !force_exit)
 		n = libwebsocket_service(context, 100);
+	test_workers_report("test-echo");
 
 	return n < 0 ? 1 : 0;
 }
@@ -504,6 +524,10 @@ main(int argc, char **argv)
 
 	lws_set_log_level(opts.debug_level, NULL);
 
+	n = test_workers_start("test-echo", opts.workers, opts.port);
+	if (n >= 0)
+		return n;
+
 	/* No SA_RESTART: the service poll returns and the loop sees it. */
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = on_exit_signal;
@@ -523,6 +547,8 @@ main(int argc, char **argv)
 	}
 	info.gid = -1;
 	info.uid = -1;
+	if (opts.workers)
+		info.options |= LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE;
 
 	context = libwebsocket_create_context(&info);
 	if (!context) {

@@ -48,6 +48,7 @@ static const struct option long_options[] = {
 	{ "ssl-cert",		required_argument,	NULL, 'C' },
 	{ "ssl-key",		required_argument,	NULL, 'K' },
 	{ "no-extensions",	no_argument,		NULL, 'n' },
+	{ "workers",		required_argument,	NULL, 'W' },
 	{ NULL, 0, NULL, 0 }
 };
 
@@ -68,6 +69,7 @@ usage(const char *name, FILE *out)
 		"      --ssl-key FILE      private key (default in the resource "
 		"dir)\n"
 		"  -n, --no-extensions     offer no websocket extensions\n"
+		"  -W, --workers N         N processes on the port\n"
 		"  -h, --help              this text\n",
 		name);
 }
@@ -98,7 +100,7 @@ test_server_parse_options(const char *name, int argc, char **argv,
 	opts->resource_path = LWS_TEST_RESOURCE_DIR;
 	opts->debug_level = LLL_ERR | LLL_WARN | LLL_NOTICE;
 
-	while ((c = getopt_long(argc, argv, "hp:i:r:d:csC:K:n", long_options,
+	while ((c = getopt_long(argc, argv, "hp:i:r:d:csC:K:nW:", long_options,
 				NULL)) != -1) {
 		switch (c) {
 		case 'h':
@@ -138,6 +140,14 @@ test_server_parse_options(const char *name, int argc, char **argv,
 			break;
 		case 'n':
 			opts->no_extensions = 1;
+			break;
+		case 'W':
+			if (parse_int(optarg, 1, TEST_WORKERS_MAX,
+				      &opts->workers)) {
+				fprintf(stderr, "%s: bad worker count '%s'\n",
+					name, optarg);
+				return -1;
+			}
 			break;
 		default:
 			usage(name, stderr);
@@ -187,6 +197,8 @@ test_server_fill_info(struct lws_context_creation_info *info,
 	}
 	info->gid = -1;
 	info->uid = -1;
+	if (opts->workers)
+		info->options |= LWS_SERVER_OPTION_ALLOW_LISTEN_SHARE;
 	/* The callbacks read resource path and closetest from here. */
 	info->user = (void *)opts;
 }
@@ -522,6 +534,10 @@ callback_http(struct libwebsocket_context *context, struct libwebsocket *wsi,
 	long content_length;
 
 	switch (reason) {
+	case LWS_CALLBACK_FILTER_NETWORK_CONNECTION:
+		test_workers_count_connection();
+		return 0;
+
 	case LWS_CALLBACK_HTTP:
 		/* in is the NUL-terminated URI; the callback owns the reply. */
 		if (!pss || !uri)

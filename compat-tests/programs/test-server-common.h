@@ -17,6 +17,7 @@
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-workers.h"
 
 #ifndef LWS_TEST_RESOURCE_DIR
 /* The build passes the install share dir; a bare compile serves from ".". */
@@ -62,6 +63,7 @@ struct test_server_options {
 	int no_extensions;
 	const char *cert_path;
 	const char *key_path;
+	int workers;		/* --workers: processes sharing the port */
 	char default_cert_path[4096];
 	char default_key_path[4096];
 };

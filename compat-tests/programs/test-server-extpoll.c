@@ -212,6 +212,9 @@ main(int argc, char **argv)
 	lws_set_log_level(opts.debug_level, NULL);
 	lwsl_notice("libwebsockets-test-server-extpoll, library %s\n",
 		    lws_get_library_version());
+	n = test_workers_start("test-server-extpoll", opts.workers, opts.port);
+	if (n >= 0)
+		return n;
 
 	/* The listen socket is announced during context creation. */
 	if (poll_tables_init()) {
@@ -229,8 +232,7 @@ main(int argc, char **argv)
 			opts.port);
 		return 1;
 	}
-	fprintf(stderr, "test-server-extpoll: listening on port %d\n",
-		opts.port);
+	test_workers_listening("test-server-extpoll", opts.port);
 
 	last_timeout_ms = monotonic_ms();
 	n = 0;
@@ -244,6 +246,7 @@ main(int argc, char **argv)
 	}
 
 	libwebsocket_context_destroy(context);
+	test_workers_report("test-server-extpoll");
 	free(pollfds);
 	free(fd_to_index);
 	if (n < 0) {

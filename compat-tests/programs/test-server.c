@@ -55,6 +55,9 @@ main(int argc, char **argv)
 	lws_set_log_level(opts.debug_level, NULL);
 	lwsl_notice("libwebsockets-test-server, library %s\n",
 		    lws_get_library_version());
+	n = test_workers_start("test-server", opts.workers, opts.port);
+	if (n >= 0)
+		return n;
 
 	test_server_fill_info(&info, &opts, protocols);
 	test_server_install_signal_handlers();
@@ -65,7 +68,7 @@ main(int argc, char **argv)
 			"failed (port %d)\n", opts.port);
 		return 1;
 	}
-	fprintf(stderr, "test-server: listening on port %d\n", opts.port);
+	test_workers_listening("test-server", opts.port);
 
 	n = 0;
 	while (n >= 0 && !test_force_exit) {
@@ -75,6 +78,7 @@ main(int argc, char **argv)
 	}
 
 	libwebsocket_context_destroy(context);
+	test_workers_report("test-server");
 	if (n < 0) {
 		fprintf(stderr, "test-server: libwebsocket_service failed\n");
 		return 1;

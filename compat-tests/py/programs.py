@@ -39,6 +39,7 @@ DRIVERS = frozenset({
 STARTUP_TIMEOUT = 10.0      # seconds until "listening on port" must appear
 STOP_TIMEOUT = 5.0          # seconds a server gets to exit after SIGINT
 STDERR_LINES_KEPT = 2000
+_ACCEPTED = re.compile(r": pid (\d+) accepted (\d+) connections$")
 
 
 def _raise_fd_limit():
@@ -138,6 +139,16 @@ class ServerProcess:
 
     def stderr_text(self):
         return "\n".join(self.lines)
+
+    def accepted_connections(self):
+        """{pid: connections accepted} from the line each server process
+        (each worker, with --workers) prints as it ends."""
+        counts = {}
+        for line in self.lines:
+            found = _ACCEPTED.search(line)
+            if found:
+                counts[int(found.group(1))] = int(found.group(2))
+        return counts
 
     def describe_exit(self):
         if self.proc is None:
