@@ -3,6 +3,8 @@
 # (idempotent: installs only what is missing), and the Python peer for the
 # tests in a virtual environment at $LWS_VENV (default: build/venv).
 # curl and chromium are real HTTP clients the compat-tests/py suite drives;
+# nginx is the load balancer its test_nginx.py puts in front of our servers
+# (started by the tests on loopback, with their own prefix directory);
 # valgrind runs the memcheck and helgrind tests of compat-tests/unit;
 # compat-tests/packages.sh builds the API reference with doxygen and the
 # Debian packages with cpack (dpkg-dev's dpkg-shlibdeps computes their
@@ -10,7 +12,7 @@
 # libwebsockets17 (the 4.x runtime) to show both sonames coexist.
 set -eu
 need=""
-for pkg in cmake ninja-build pkg-config gcc g++ libssl-dev zlib1g-dev curl chromium python3-venv valgrind \
+for pkg in cmake ninja-build pkg-config gcc g++ libssl-dev zlib1g-dev curl chromium nginx python3-venv valgrind \
 	doxygen dpkg-dev lintian libwebsockets17; do
 	dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -q "install ok installed" || need="$need $pkg"
 done

@@ -31,7 +31,8 @@ def connect(port, protocol=None, **kwargs):
                          **_options(protocol, kwargs))
 
 
-def aconnect(port, protocol=None, **kwargs):
-    """The asyncio flavour of connect() (use with `async with`/await)."""
-    return _async_connect(f"ws://127.0.0.1:{port}/",
+def aconnect(port, protocol=None, *, scheme="ws", **kwargs):
+    """The asyncio flavour of connect() (use with `async with`/await);
+    scheme "wss" with an ssl context in kwargs for TLS."""
+    return _async_connect(f"{scheme}://127.0.0.1:{port}/",
                           **_options(protocol, kwargs))
