@@ -261,6 +261,36 @@ static inline int kit_free_port(void)
 	return port;
 }
 
+/*
+ * A self-signed certificate for CN=localhost (EC P-256, made by the openssl
+ * command line) in a fresh directory under /tmp: kit_cert_path and
+ * kit_key_path name its files. Returns 1 when it was made.
+ */
+static char kit_cert_dir[] = "/tmp/lws-unit-cert-XXXXXX";
+static char kit_cert_path[256], kit_key_path[256];
+
+static inline int kit_make_certificate(void)
+{
+	char command[1024];
+
+	if (!mkdtemp(kit_cert_dir))
+		return 0;
+	snprintf(kit_cert_path, sizeof(kit_cert_path), "%s/cert.pem", kit_cert_dir);
+	snprintf(kit_key_path, sizeof(kit_key_path), "%s/key.pem", kit_cert_dir);
+	snprintf(command, sizeof(command),
+		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
+		 "-keyout %s -out %s -days 2 -subj /CN=localhost >/dev/null 2>&1",
+		 kit_key_path, kit_cert_path);
+	return system(command) == 0;
+}
+
+static inline void kit_remove_certificate(void)
+{
+	unlink(kit_cert_path);
+	unlink(kit_key_path);
+	rmdir(kit_cert_dir);
+}
+
 /* A protocols[0] callback for servers that serve no HTTP. */
 static inline int kit_no_http(struct libwebsocket_context *context, struct libwebsocket *wsi,
 			      enum libwebsocket_callback_reasons reason, void *user, void *in, size_t len)

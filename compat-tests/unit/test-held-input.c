@@ -96,16 +96,14 @@ static struct libwebsocket_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };
 
-static char cert_path[256], key_path[256];
-
 static int start(int tls)
 {
 	struct lws_context_creation_info info;
 
 	kit_server_info(&info, protocols);
 	if (tls) {
-		info.ssl_cert_filepath = cert_path;
-		info.ssl_private_key_filepath = key_path;
+		info.ssl_cert_filepath = kit_cert_path;
+		info.ssl_private_key_filepath = kit_key_path;
 	}
 	requests = closed_http = destroyed = 0;
 	ws_receives = ws_closed = 0;
@@ -259,30 +257,6 @@ static void test_fin_under_flow_control(void)
  * TLS: the test is its own client through OpenSSL
  * ------------------------------------------------------------------------ */
 
-static char cert_dir[] = "/tmp/lws-held-input-XXXXXX";
-
-static int make_certificate(void)
-{
-	char command[1024];
-
-	if (!mkdtemp(cert_dir))
-		return 0;
-	snprintf(cert_path, sizeof(cert_path), "%s/cert.pem", cert_dir);
-	snprintf(key_path, sizeof(key_path), "%s/key.pem", cert_dir);
-	snprintf(command, sizeof(command),
-		 "openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes "
-		 "-keyout %s -out %s -days 2 -subj /CN=localhost >/dev/null 2>&1",
-		 key_path, cert_path);
-	return system(command) == 0;
-}
-
-static void remove_certificate(void)
-{
-	unlink(cert_path);
-	unlink(key_path);
-	rmdir(cert_dir);
-}
-
 /* Connects and completes the handshake, pumping the server meanwhile. */
 static SSL *tls_connect(SSL_CTX *ctx, int port, int *fd_out)
 {
@@ -330,7 +304,7 @@ static void test_tls(void)
 	SSL *ssl;
 	int port, fd;
 
-	if (!make_certificate()) {
+	if (!kit_make_certificate()) {
 		CHECK(!"openssl req made a certificate");
 		return;
 	}
@@ -363,7 +337,7 @@ static void test_tls(void)
 	}
 	SSL_CTX_free(ctx);
 	kit_destroy();
-	remove_certificate();
+	kit_remove_certificate();
 }
 
 /* ------------------------------------------------------------------------
