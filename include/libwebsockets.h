@@ -151,7 +151,9 @@ LWS_VISIBLE LWS_EXTERN void
 _lws_logv(int filter, const char *format, va_list vl);
 
 /**
- * Choose which log categories are emitted, and where.
+ * Choose which log categories are emitted, and where. Process-wide, and
+ * safe to call from any thread at any time: contexts serviced on other
+ * threads log by the new settings from their next line on.
  *
  * \param level  OR of the LLL_* bits to enable. The default is
  *               LLL_ERR | LLL_WARN | LLL_NOTICE.
@@ -1005,7 +1007,11 @@ struct lws_context_creation_info {
 	 *  "eth0" to listen on that one only. */
 	const char *iface;
 	/** The protocols array; see struct libwebsocket_protocols. Not const
-	 *  because the library fills in owning_server and protocol_index. */
+	 *  because the library fills in owning_server and protocol_index, so
+	 *  each context needs an array of its own (contexts on several
+	 *  threads sharing one would race on those fields, and
+	 *  libwebsocket_callback_on_writable_all_protocol() would reach only
+	 *  the context that wrote last). */
 	struct libwebsocket_protocols *protocols;
 	/** NULL, or the extensions array to offer and accept. */
 	struct libwebsocket_extension *extensions;

@@ -16,7 +16,7 @@ endforeach()
 # Server tests: the test process is the server and its own raw-socket
 # clients (serverkit.h).
 find_package(Threads REQUIRED)
-foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable-order held-input flood after-close lengths random closing accept-backoff reuseport)
+foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable-order held-input flood after-close lengths random closing accept-backoff reuseport contexts)
   add_executable(lws-unit-${unit} ${LWS_UNIT_DIR}/test-${unit}.c)
   target_link_libraries(lws-unit-${unit} PRIVATE websockets Threads::Threads)
   if(unit STREQUAL "legacy-rx")
@@ -33,16 +33,17 @@ endforeach()
 find_package(OpenSSL REQUIRED)
 target_link_libraries(lws-unit-held-input PRIVATE OpenSSL::SSL)
 
-# The thread tests once under memcheck and once under helgrind, and the
-# destroy-with-live-connections test under memcheck: any memory error, data
-# race or definite/indirect leak makes valgrind exit 99. LWS_TEST_SLOW widens
-# the programs' timing bounds for the slower run.
+# The thread tests once under memcheck and once under helgrind, the
+# destroy-with-live-connections test under memcheck, and the contexts on
+# their own threads under helgrind: any memory error, data race or
+# definite/indirect leak makes valgrind exit 99. LWS_TEST_SLOW widens the
+# programs' timing bounds for the slower run; LWS_TEST_TOOL names the tool.
 find_program(LWS_VALGRIND valgrind)
 set(LWS_MEMCHECK ${LWS_VALGRIND} -q --error-exitcode=99 --leak-check=full
     --errors-for-leak-kinds=definite,indirect --show-leak-kinds=definite,indirect
     --num-callers=30)
 set(LWS_HELGRIND ${LWS_VALGRIND} -q --tool=helgrind --error-exitcode=99 --num-callers=30)
-foreach(check threads:MEMCHECK threads:HELGRIND destroy:MEMCHECK)
+foreach(check threads:MEMCHECK threads:HELGRIND destroy:MEMCHECK contexts:HELGRIND)
   string(REPLACE ":" ";" parts ${check})
   list(GET parts 0 unit)
   list(GET parts 1 tool)
@@ -54,5 +55,6 @@ foreach(check threads:MEMCHECK threads:HELGRIND destroy:MEMCHECK)
     # scripts/install-deps.sh installs it.
     add_test(NAME unit-${unit}-${tool_name} COMMAND ${CMAKE_COMMAND} -E false)
   endif()
-  set_tests_properties(unit-${unit}-${tool_name} PROPERTIES TIMEOUT 300 ENVIRONMENT LWS_TEST_SLOW=1)
+  set_tests_properties(unit-${unit}-${tool_name} PROPERTIES TIMEOUT 300
+    ENVIRONMENT "LWS_TEST_SLOW=1;LWS_TEST_TOOL=${tool_name}")
 endforeach()

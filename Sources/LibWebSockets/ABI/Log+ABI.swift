@@ -6,8 +6,7 @@ import CLibWebSockets
 
 @_cdecl("lws_set_log_level")
 public func lws_set_log_level(_ level: Int32, _ emit: (@convention(c) (Int32, UnsafePointer<CChar>?) -> Void)?) {
-    Log.levelMask = level
-    if let emit { Log.emitter = emit }
+    Log.configure(level: level, emitter: emit)
 }
 
 /// For the C shim's `_lws_logv`: whether a line at `level` would be emitted.

@@ -3,8 +3,8 @@ import CLibWebSockets
 /// The library's logging: a level bitfield (LLL_*) and an emitter.
 ///
 /// The state is process-wide, exactly as in 1.4 (`lws_set_log_level` takes no
-/// context). It is written rarely (normally once, at start-up) and read on
-/// every log call, so it is kept as two plain globals.
+/// context), and guarded by `ProcessSettings`: the level may change on one
+/// thread while contexts log on others.
 enum Log {
     static let err: Int32 = 1
     static let warn: Int32 = 2
@@ -20,12 +20,22 @@ enum Log {
     typealias Emitter = @convention(c) (Int32, UnsafePointer<CChar>?) -> Void
 
     /// ERR, WARN and NOTICE are on by default, as the seed documents.
-    nonisolated(unsafe) static var levelMask: Int32 = 7
-    /// nil means the default stderr emitter.
-    nonisolated(unsafe) static var emitter: Emitter?
+    /// Only under `ProcessSettings.withLock`.
+    nonisolated(unsafe) private static var levelMask: Int32 = 7
+    /// nil means the default stderr emitter. Only under the lock.
+    nonisolated(unsafe) private static var emitter: Emitter?
 
-    @inline(__always)
-    static func isEnabled(_ level: Int32) -> Bool { levelMask & level != 0 }
+    /// `lws_set_log_level`: a nil emitter keeps the current one.
+    static func configure(level: Int32, emitter newEmitter: Emitter?) {
+        ProcessSettings.withLock {
+            levelMask = level
+            if let newEmitter { emitter = newEmitter }
+        }
+    }
+
+    static func isEnabled(_ level: Int32) -> Bool {
+        ProcessSettings.withLock { levelMask & level != 0 }
+    }
 
     /// Emits one of the library's own lines when `level` is enabled; the line
     /// is only built then. It reaches the emitter ending in one "\n", as 1.4's
@@ -50,8 +60,9 @@ enum Log {
     static func debugging(_ line: @autoclosure () -> LogLine) { write(debug, line()) }
 
     /// Hands a finished NUL-terminated line to the user's emitter or stderr.
+    /// The emitter runs outside the lock: it may log, or set the level.
     static func emit(_ level: Int32, _ line: UnsafePointer<CChar>) {
-        if let emitter {
+        if let emitter = ProcessSettings.withLock({ emitter }) {
             emitter(level, line)
         } else {
             emitToStderr(level, line)
