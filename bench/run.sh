@@ -7,6 +7,8 @@
 # reference servers and clients (bench/*.c), then measures row by row, each
 # row on a freshly started server pinned to CPU 0 with the load pinned to
 # CPU 1, and prints one Markdown table per group with the two side by side.
+# Echo rows also run the floor (bench/floor-echo.c, no library) and, when
+# BENCH_UWS is given, uWebSockets (bench/echo-uws.cpp).
 # See bench/README.md.
 #
 # Environment:
@@ -18,6 +20,12 @@
 #                    start after that)
 #   BENCH_IDLE       idle-connection rows (default "1000 10000")
 #   BENCH_LWS4_ARGS  extra options for echo-lws4 (e.g. "--tx-packet 65536")
+#   BENCH_UWS        a uWebSockets source tree with uSockets in its
+#                    uSockets/ folder (echo-uws.cpp is built against it), or
+#                    an echo server binary that takes echo-uws's options;
+#                    unset: no uWS rows
+#   BENCH_REPEAT     runs of each row, interleaved across the servers; the
+#                    report shows each server's median run (default 1)
 set -eu
 
 here=$(cd "$(dirname "$0")" && pwd)
@@ -28,6 +36,8 @@ build=${BENCH_BUILD_DIR:-$here/.build}
 port=${BENCH_PORT:-17700}
 idle_rows=${BENCH_IDLE:-"1000 10000"}
 lws4_args=${BENCH_LWS4_ARGS:-}
+uws=${BENCH_UWS:-}
+repeat=${BENCH_REPEAT:-1}
 
 say() { echo "bench: $*" >&2; }
 die() { echo "bench: error: $*" >&2; exit 1; }
@@ -38,6 +48,9 @@ for g in $groups; do
 	*) die "unknown group '$g' in BENCH_ROWS (echo idle client wss deflate http)" ;;
 	esac
 done
+case $repeat in
+'' | *[!0-9]* | 0) die "BENCH_REPEAT must be a positive number" ;;
+esac
 # want GROUP: whether BENCH_ROWS asks for it.
 want() { case " $groups " in *" $1 "*) return 0 ;; esac; return 1; }
 
@@ -110,6 +123,42 @@ for prog in echo-lws4 http-lws4 client-lws4; do
 done
 lws4_bin=$build/echo-lws4
 lws4_http_bin=$build/http-lws4
+
+say "building floor-echo"
+cc -O3 -Wall -Wextra -o "$build/floor-echo" "$here/floor-echo.c" -lcrypto
+floor_bin=$build/floor-echo
+
+# uWebSockets, only from a tree (or binary) the user hands us: nothing of it
+# is in this repository.  uSockets is compiled here, in our build
+# directory, with OpenSSL for the wss rows; the user's tree is only read.
+uws_bin=""
+if [ -n "$uws" ]; then
+	if [ -f "$uws" ] && [ -x "$uws" ]; then
+		uws_bin=$uws
+	elif [ -f "$uws/src/App.h" ] && [ -f "$uws/uSockets/src/libusockets.h" ]; then
+		say "building echo-uws against $uws"
+		rm -rf "$build/uws"
+		mkdir -p "$build/uws"
+		us=$uws/uSockets/src
+		(
+			cd "$build/uws" &&
+			cc -O3 -flto -std=c11 -DLIBUS_USE_OPENSSL -I"$us" -c \
+				"$us"/*.c "$us"/eventing/*.c "$us"/crypto/*.c &&
+			c++ -O3 -flto -std=c++17 -DLIBUS_USE_OPENSSL -I"$us" -c \
+				"$us"/crypto/*.cpp &&
+			c++ -O3 -flto -std=c++20 -DLIBUS_USE_OPENSSL -I"$uws/src" -I"$us" \
+				-o "$build/echo-uws" "$here/echo-uws.cpp" ./*.o \
+				-lssl -lcrypto -lz
+		) >"$build/uws.log" 2>&1 || { tail -20 "$build/uws.log"; die "echo-uws build failed"; }
+		uws_bin=$build/echo-uws
+	else
+		die "BENCH_UWS=$uws is neither an executable nor a uWebSockets tree with uSockets/"
+	fi
+else
+	say "BENCH_UWS not set: no uWebSockets rows (see bench/README.md)"
+fi
+# The echo servers of the plain rows: the floor always, uWS when given.
+peers="lws4 floor${uws_bin:+ uws}"
 
 # Each binary must load the library it was built for.
 for b in "$ours_bin" "$ours_http_bin" "$build/client-ours"; do
@@ -200,6 +249,13 @@ start_server() {
 	lws4-http)
 		$pin_server "$lws4_http_bin" -p "$srv_port" -r "$www" \
 			>"$srv_log" 2>&1 &
+		;;
+	floor)
+		$pin_server "$floor_bin" -p "$srv_port" >"$srv_log" 2>&1 &
+		;;
+	uws)
+		# shellcheck disable=SC2086
+		$pin_server "$uws_bin" -p "$srv_port" $srv_args >"$srv_log" 2>&1 &
 		;;
 	esac
 	srv_pid=$!
@@ -357,27 +413,38 @@ say "groups: $groups; results in $out"
 load_before=$(cut -d' ' -f1-3 /proc/loadavg)
 t0=$(date +%s)
 
+# each_run NAME...: the names, BENCH_REPEAT times over, interleaved, so a
+# burst of load from elsewhere on the machine hits every server alike.
+each_run() {
+	r=0
+	while [ $r -lt "$repeat" ]; do
+		echo "$@"
+		r=$((r + 1))
+	done
+}
+
 if want echo; then
-	for size in 64 16384; do
-		for conns in 1 100; do
-			for window in 1 8; do
-				tag=load-s$size-c$conns-w$window
-				for name in ours lws4; do
-					say "$tag $name"
-					run_row load "$name" "$tag" -c "$conns" \
-						-s "$size" -w "$window" -d "$secs"
-				done
-			done
+	# size conns window: the 64 B and 16 KiB grid, then the shapes of
+	# issue 12's table (an MTU's worth, 64 KiB, 1 MiB).
+	for shape in "64 1 1" "64 1 8" "64 100 1" "64 100 8" \
+		     "16384 1 1" "16384 1 8" "16384 100 1" "16384 100 8" \
+		     "1400 10 1" "65536 4 1" "1048576 2 1"; do
+		# shellcheck disable=SC2086
+		set -- $shape
+		tag=load-s$1-c$2-w$3
+		for name in $(each_run ours $peers); do
+			say "$tag $name"
+			run_row load "$name" "$tag" -c "$2" -s "$1" -w "$3" -d "$secs"
 		done
 	done
 
-	# Not a speed row: a correctness check under flow control.  With 256
-	# messages in flight per connection both servers queue more than 16
-	# replies and pause their input (libwebsocket_rx_flow_control /
-	# lws_rx_flow_control), so this row fails if a library loses,
+	# Not only a speed row: a correctness check under flow control.  With
+	# 256 messages in flight per connection both libraries queue more
+	# than 16 replies and pause their input (libwebsocket_rx_flow_control
+	# / lws_rx_flow_control), so this row fails if a library loses,
 	# reorders or corrupts input held back while a connection is paused.
 	tag=load-s64-c10-w256
-	for name in ours lws4; do
+	for name in $(each_run ours $peers); do
 		say "$tag $name"
 		run_row load "$name" "$tag" -c 10 -s 64 -w 256 -d "$secs"
 	done
@@ -390,7 +457,7 @@ if want idle; then
 			say "skipping $tag: only $fd_limit descriptors allowed"
 			continue
 		fi
-		for name in ours lws4; do
+		for name in $(each_run ours $peers); do
 			say "$tag $name"
 			run_row idle "$name" "$tag" --idle "$n" --hold 2 -s 64
 		done
@@ -407,7 +474,7 @@ if want client; then
 		[ "$count" -ge 100 ] || count=100
 		for server in ours lws4; do
 			tag=client-s$1-w$2-srv-$server
-			for client in ours lws4; do
+			for client in $(each_run ours lws4); do
 				say "$tag client $client"
 				run_client "$client" "$server" "$tag" -s "$1" -w "$2" \
 					-n "$count"
@@ -419,10 +486,13 @@ fi
 if want wss; then
 	tls_ours="--ssl --ssl-cert $tls_dir/cert.pem --ssl-key $tls_dir/key.pem"
 	tls_lws4="--ssl-cert $tls_dir/cert.pem --ssl-key $tls_dir/key.pem"
+	tls_uws=$tls_lws4
+	# The floor speaks no TLS.
+	tls_peers="lws4${uws_bin:+ uws}"
 	for size in 64 16384; do
 		for conns in 1 100; do
 			tag=wss-s$size-c$conns-w8
-			for name in ours lws4; do
+			for name in $(each_run ours $tls_peers); do
 				say "$tag $name"
 				eval "srv_args=\$tls_$name"
 				run_row wss "$name" "$tag" --tls -c "$conns" \
@@ -436,7 +506,7 @@ if want wss; then
 	# that does not look there when input resumes leaves echoes stuck
 	# until the peer sends again (lost echoes, then stray ones).
 	tag=wss-s64-c10-w256
-	for name in ours lws4; do
+	for name in $(each_run ours $tls_peers); do
 		say "$tag $name"
 		eval "srv_args=\$tls_$name"
 		run_row wss "$name" "$tag" --tls -c 10 -s 64 -w 256 -d "$secs" \
@@ -447,7 +517,10 @@ if want wss; then
 	for transport in ws wss; do
 		for conns in 1 8; do
 			tag=hs-$transport-c$conns
-			for name in ours lws4; do
+			names="ours $peers"
+			[ "$transport" = wss ] && names="ours $tls_peers"
+			# shellcheck disable=SC2086
+			for name in $(each_run $names); do
 				say "$tag $name"
 				tls=""
 				if [ "$transport" = wss ]; then
@@ -466,14 +539,15 @@ if want deflate; then
 	# 16 KiB of JSON-like text, permessage-deflate offered and required.
 	# lws4: the library's defaults (zlib level 1, 1 KiB inflate buffer);
 	# lws4-l6: level 6 as ours (zlib's default) and 64 KiB buffers, which
-	# also keeps 4.1's inflate working with more than one connection.
+	# also keeps 4.1's inflate working with more than one connection;
+	# uws: a dedicated compressor per connection (zlib's default level).
 	for conns in 1 10; do
 		tag=deflate-s16384-c$conns-w8
-		for name in ours lws4 lws4-l6; do
+		for name in $(each_run ours lws4 lws4-l6${uws_bin:+ uws}); do
 			say "$tag $name"
 			server=$name
 			case $name in
-			lws4) srv_args=--deflate ;;
+			lws4 | uws) srv_args=--deflate ;;
 			lws4-l6)
 				server=lws4
 				row_name=lws4-l6
@@ -492,7 +566,7 @@ if want http; then
 	for file in 1k.html 100k.html; do
 		for conns in 1 50; do
 			tag=http-${file%.html}-c$conns
-			for server in ours-http lws4-http; do
+			for server in $(each_run ours-http lws4-http); do
 				say "$tag ${server%-http}"
 				run_http "$server" "$tag" "$file" "$conns"
 			done
@@ -511,7 +585,8 @@ report=$out/report.md
 	echo
 	echo "- ours: libwebsockets.so.5 (Swift) at $(git -C "$root" rev-parse --short HEAD 2>/dev/null || echo '?') ($(git -C "$root" status --porcelain 2>/dev/null | grep -q . && echo 'with uncommitted changes' || echo 'clean tree')): \`libwebsockets-test-echo\`, \`libwebsockets-test-server\`, \`bench/client-ours\`"
 	echo "- theirs: the system $lws4_so ($lws4_version): \`bench/echo-lws4\`${lws4_args:+ (options \`$lws4_args\`)}, \`bench/http-lws4\`, \`bench/client-lws4\`"
-	echo "- groups: $groups; $secs s per load row; server on CPU 0, load on CPU 1 ($ncpu CPUs: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)); kernel $(uname -r)"
+	echo "- also: the floor, \`bench/floor-echo\` (no library); uWebSockets: $(if [ -n "$uws" ]; then echo "\`$uws_bin\` (from $uws)"; else echo "not run (BENCH_UWS unset)"; fi)"
+	echo "- groups: $groups; $secs s per load row, $repeat run(s) of each; server on CPU 0, load on CPU 1 ($ncpu CPUs: $(sed -n 's/^model name[^:]*: //p' /proc/cpuinfo | head -1)); kernel $(uname -r)"
 	echo "- load average before/after: $load_before / $load_after; whole run $((t1 - t0)) s; $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	echo "CPU figures are the measured process's utime+stime over the run divided by what it did; a CPU ratio < 1 means ours is cheaper, a rate ratio > 1 means ours is faster."
@@ -533,13 +608,52 @@ report=$out/report.md
 		return s == "ok" ? e : e " (server " s ")"
 	}
 	function r(k, name) { return res[k, name] }
+	# What decides which of the repeated runs of a row is its median.
+	function metric(kind) {
+		if (kind == "idle") return "rss_per_conn_b"
+		if (kind == "client") return "client_cpu_us_per_msg"
+		if (kind == "hs") return "server_cpu_us_per_hs"
+		if (kind == "http") return "server_cpu_us_per_req"
+		return "server_cpu_us_per_msg"
+	}
 	{
 		key = $1 SUBSEP $2
 		if (!(key in seen)) { seen[key] = 1; order[$1, ++nrows[$1]] = $2 }
-		res[$2, $3] = $5; st[$2, $3] = $4
+		if (!(($2, $3) in nrun)) names[$2, ++nnames[$2]] = $3
+		n = ++nrun[$2, $3]
+		run[$2, $3, n] = $5; runst[$2, $3, n] = $4; runkind[$2] = $1
 	}
 	function heading(title) { print ""; print "### " title; print "" }
+	# The median run of each row and server by its metric (runs without a
+	# number sort last); with one run, that run.
+	function pick_medians(    k, i, j, n, nm, idx, v, t, m) {
+		for (k in runkind) {
+			for (i = 1; i <= nnames[k]; i++) {
+				nm = names[k, i]; n = nrun[k, nm]
+				for (j = 1; j <= n; j++) {
+					idx[j] = j
+					v[j] = f(run[k, nm, j], metric(runkind[k]))
+					if (!num(v[j])) v[j] = 1e300
+				}
+				for (j = 2; j <= n; j++)
+					for (m = j; m > 1 && v[idx[m - 1]] + 0 > v[idx[m]] + 0; m--) {
+						t = idx[m]; idx[m] = idx[m - 1]; idx[m - 1] = t
+					}
+				m = idx[int((n + 1) / 2)]
+				res[k, nm] = run[k, nm, m]; st[k, nm] = runst[k, nm, m]
+			}
+		}
+	}
+	# One line of the summary: the metric of a row for every server.
+	function summary_line(label, k, key,    o, fl, u, t) {
+		o = f(r(k, "ours"), key); fl = f(r(k, "floor"), key)
+		u = f(r(k, "uws"), key); t = f(r(k, "lws4"), key)
+		print "| ", label, " | ", o, " | ", fl, " | ", u, " | ", t, \
+		      " | ", ratio(o, fl), " | ", ratio(o, u), " | ", ratio(o, t), " |"
+	}
+	function conns(n) { return n == 1 ? "1 conn" : n " conns" }
 	END {
+		pick_medians()
 		if (nrows["load"]) {
 			heading("Echo server (plain ws, loadgen)")
 			print "| size | conns | window | msg/s ours | msg/s lws4 | p50 / p99 µs ours | p50 / p99 µs lws4 | CPU µs/msg ours | CPU µs/msg lws4 | CPU ratio ours/lws4 | errors ours | errors lws4 |"
@@ -674,6 +788,34 @@ report=$out/report.md
 				      " | ", errs(k, "ours"), " | ", errs(k, "lws4"), " |"
 			}
 		}
+		if (nrows["load"] || nrows["wss"] || nrows["hs"] || nrows["idle"] || nrows["deflate"]) {
+			heading("Every echo server side by side: the floor (no library), uWebSockets, lws4")
+			print "Server CPU µs per message (per handshake; RSS bytes per idle connection), the median run of each; - where a server does not run the row (the floor has no TLS and no compression; uWS only with BENCH_UWS)."
+			print ""
+			print "| row | ours | floor | uWS | lws4 | ours/floor | ours/uWS | ours/lws4 |"
+			print "|---|---:|---:|---:|---:|---:|---:|---:|"
+			for (i = 1; i <= nrows["load"]; i++) {
+				k = order["load", i]; o = r(k, "ours")
+				summary_line(conns(f(o, "conns")) ", " sz(f(o, "size")) ", " f(o, "window") " in flight", k, "server_cpu_us_per_msg")
+			}
+			for (i = 1; i <= nrows["wss"]; i++) {
+				k = order["wss", i]; o = r(k, "ours")
+				summary_line("wss, " conns(f(o, "conns")) ", " sz(f(o, "size")) ", " f(o, "window") " in flight", k, "server_cpu_us_per_msg")
+			}
+			for (i = 1; i <= nrows["hs"]; i++) {
+				k = order["hs", i]; o = r(k, "ours")
+				summary_line("handshake " (f(o, "tls") == "1" ? "wss" : "ws") ", " f(o, "conns") " at a time", k, "server_cpu_us_per_hs")
+			}
+			for (i = 1; i <= nrows["idle"]; i++) {
+				k = order["idle", i]; o = r(k, "ours")
+				summary_line("RSS B per idle connection (" f(o, "conns") ")", k, "rss_per_conn_b")
+			}
+			for (i = 1; i <= nrows["deflate"]; i++) {
+				k = order["deflate", i]; o = r(k, "ours")
+				summary_line("permessage-deflate 16 KiB JSON, " conns(f(o, "conns")) " (lws4: level 1)", k, "server_cpu_us_per_msg")
+				summary_line("… wire B/msg server→client", k, "wire_rx_per_msg")
+			}
+		}
 	}' "$rows"
 } >"$report"
 
@@ -710,7 +852,7 @@ bad_ref=$(problems 0)
 	fi
 	if [ -n "$bad_ref" ]; then
 		echo
-		echo "### Problems of the reference library (libwebsockets $lws4_version)"
+		echo "### Problems of the other servers (libwebsockets $lws4_version, floor, uWS)"
 		printf '%s\n' "$bad_ref" | show_problems
 	fi
 } | tee -a "$report"
