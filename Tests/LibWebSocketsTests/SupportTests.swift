@@ -1,5 +1,6 @@
 import XCTest
 @testable import LibWebSockets
+import CLibWebSockets
 
 final class SupportTests: XCTestCase {
     func testLogLineInterpolatesIntegersBytesAndCStrings() {
@@ -125,6 +126,47 @@ final class SupportTests: XCTestCase {
         }
         XCTAssertTrue(buffer.isEmpty)
         XCTAssertEqual(seen, expected)
+    }
+
+    /// Held input comes back in arrival order however it is appended and
+    /// consumed, and is processed in place: the bytes before and after it
+    /// (the padding a RECEIVE may write into) belong to it.
+    func testHeldInputKeepsOrderAndPadding() {
+        var held = HeldInput()
+        XCTAssertTrue(held.isEmpty)
+        XCTAssertEqual(held.bytes.count, 0)
+        var expected: [UInt8] = []
+        var seen: [UInt8] = []
+        for round in 0..<200 {
+            let chunk = [UInt8](repeating: UInt8(round & 0xff), count: 61 + round * 29)
+            chunk.withUnsafeBytes { XCTAssertTrue(held.append($0)) }
+            expected.append(contentsOf: chunk)
+            let bytes = held.bytes
+            let n = bytes.count / 3
+            seen.append(contentsOf: bytes.prefix(n))
+            // The padding around the held bytes is writable.
+            let pre = Int(LWS_SEND_BUFFER_PRE_PADDING)
+            (bytes.baseAddress! - pre).initializeMemory(as: UInt8.self, repeating: 0xee, count: pre)
+            (bytes.baseAddress! + bytes.count).storeBytes(of: 0, as: UInt8.self)
+            held.removeFirst(n)
+        }
+        seen.append(contentsOf: held.bytes)
+        XCTAssertEqual(seen, expected)
+        held.removeFirst(held.count)
+        XCTAssertTrue(held.isEmpty)
+    }
+
+    func testHeldInputTakeLeavesItEmpty() {
+        var held = HeldInput()
+        [UInt8](1...5).withUnsafeBytes { XCTAssertTrue(held.append($0)) }
+        held.removeFirst(2)
+        var taken = held.take()
+        XCTAssertTrue(held.isEmpty)
+        XCTAssertEqual(Array(taken.bytes), [3, 4, 5])
+        [UInt8]([6]).withUnsafeBytes { XCTAssertTrue(taken.append($0)) }
+        XCTAssertEqual(Array(taken.bytes), [3, 4, 5, 6])
+        taken.removeAll()
+        XCTAssertTrue(taken.isEmpty)
     }
 
     func testAddressSpaceRefusesLengthsNoBufferCanHave() {

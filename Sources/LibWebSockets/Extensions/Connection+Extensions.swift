@@ -251,7 +251,7 @@ extension Connection {
             body.copyMemory(from: UnsafeRawBufferPointer(start: prepared, count: length))
             let used = consumeFrames(body)
             if used < length && state != .dead && state != .lingering {
-                heldInput.append(contentsOf: UnsafeRawBufferPointer(rebasing: body[used...]))
+                hold(UnsafeRawBufferPointer(rebasing: body[used...]))
                 heldInputIsPrepared = true
             }
         }

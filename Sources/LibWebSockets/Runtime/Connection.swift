@@ -80,7 +80,7 @@ final class Connection {
     /// Answering this peer's input left us owing it more than `owedBound`.
     var backlogPausesInput = false
     /// Received bytes not yet processed (flow control, pipelined requests).
-    var heldInput: [UInt8] = []
+    var heldInput = HeldInput()
     /// The held input already went through PACKET_RX_PREPARSE.
     var heldInputIsPrepared = false
     /// Inflated output the application paused by turning the flow off.
@@ -304,7 +304,10 @@ final class Connection {
             guard readingContinues else { break }
             switch transportReceive(into: buffer) {
             case .transferred(let count):
-                consumeAnswering(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count]))
+                let bytes = UnsafeMutableRawBufferPointer(rebasing: buffer[0..<count])
+                if case .stopped(let offset) = processAnswering(bytes) {
+                    hold(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
+                }
             case .wouldBlock:
                 updatePoll()
                 return
@@ -320,16 +323,23 @@ final class Connection {
 
     private var readingContinues: Bool { readsInput && state != .lingering && !closeRequested }
 
-    /// Processes received bytes according to the state; whatever cannot be
-    /// processed now (flow control off, a pipelined request while the current
-    /// one is still being answered) is held for later.
-    func consume(_ bytes: UnsafeMutableRawBufferPointer) {
+    /// How far `process` got with a buffer of input.
+    enum InputProgress {
+        /// All of it was used, or what is left no longer matters (the
+        /// connection is closing).
+        case finished
+        /// Processing stopped before this offset: the bytes from there on
+        /// wait until input may be used again (flow control off, a
+        /// pipelined request while the current one is answered).
+        case stopped(at: Int)
+    }
+
+    /// Processes received bytes according to the state, up to where the
+    /// state says the rest must wait.
+    func process(_ bytes: UnsafeMutableRawBufferPointer) -> InputProgress {
         var offset = 0
         while offset < bytes.count && !closeRequested {
-            if !rxFlowEnabled {
-                hold(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
-                return
-            }
+            if !rxFlowEnabled { return .stopped(at: offset) }
             let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
             switch state {
             case .awaitingHTTPHead:
@@ -344,11 +354,19 @@ final class Connection {
             case .clientAwaitingHandshake:
                 offset += consumeHandshakeResponse(rest)
             case .httpResponding, .clientConnecting, .sniffingTLS, .tlsHandshaking:
-                hold(UnsafeRawBufferPointer(rest))
-                return
+                return .stopped(at: offset)
             case .lingering, .dead:
-                return
+                return .finished
             }
+        }
+        return .finished
+    }
+
+    /// Processes received bytes; whatever cannot be processed now is held
+    /// for later.
+    func consume(_ bytes: UnsafeMutableRawBufferPointer) {
+        if case .stopped(let offset) = process(bytes) {
+            hold(UnsafeRawBufferPointer(rebasing: bytes[offset...]))
         }
     }
 
@@ -356,25 +374,30 @@ final class Connection {
     /// input pushed what we owe it past `owedBound`. Only answers count: our
     /// own large writes must not stop us reading a peer that may itself
     /// wait for us to read before it reads (both sides would wait forever).
-    private func consumeAnswering(_ bytes: UnsafeMutableRawBufferPointer) {
+    private func processAnswering(_ bytes: UnsafeMutableRawBufferPointer) -> InputProgress {
         let owedBefore = outbound.count
-        consume(bytes)
+        let progress = process(bytes)
         if outbound.count > owedBefore && owesTooMuch {
             backlogPausesInput = true
         }
+        return progress
     }
 
-    private func hold(_ bytes: UnsafeRawBufferPointer) {
-        heldInput.append(contentsOf: bytes)
+    /// Keeps input for later; without memory for it, the connection fails
+    /// (input cannot be skipped).
+    func hold(_ bytes: UnsafeRawBufferPointer) {
+        guard heldInput.append(bytes) else {
+            Log.error("fd \(fd): no memory to hold \(bytes.count) received bytes, closing")
+            requestClose(1011)
+            return
+        }
     }
 
     /// Processes held input once it may be (flow control back on, or the
     /// previous HTTP transaction completed). Called from the service loop.
     ///
-    /// The bytes are copied back into the context's read buffer piece by
-    /// piece, because callbacks may use the padding around the data they are
-    /// given; if processing stops again, the unprocessed rest is held again
-    /// in its original order.
+    /// The bytes are processed where they are held (see `HeldInput`); if
+    /// processing stops again, the rest simply stays held.
     func resumeInput() {
         inputQueued = false
         guard state != .dead, rxFlowEnabled else { return }
@@ -395,21 +418,17 @@ final class Connection {
             completeRequestedClose()
             return
         }
-        let pending = heldInput
-        heldInput = []
-        var offset = 0
-        let buffer = context.readBuffer
-        while offset < pending.count {
-            let n = min(pending.count - offset, buffer.count)
-            pending.withUnsafeBytes { all in
-                buffer.baseAddress!.copyMemory(from: all.baseAddress! + offset, byteCount: n)
+        // Taken out while callbacks run: they may hold input of their own
+        // (an extension's prepared bytes), which then comes first.
+        var pending = heldInput.take()
+        let progress = processAnswering(pending.bytes)
+        if case .stopped(let offset) = progress, state != .dead, state != .lingering {
+            pending.removeFirst(offset)
+            if heldInput.isEmpty {
+                heldInput = pending
+            } else {
+                hold(UnsafeRawBufferPointer(pending.bytes))
             }
-            offset += n
-            consumeAnswering(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
-            if !heldInput.isEmpty || closeRequested || state == .dead || state == .lingering { break }
-        }
-        if offset < pending.count && state != .dead && state != .lingering {
-            heldInput.append(contentsOf: pending[offset...])
         }
         if heldInput.isEmpty { heldInputIsPrepared = false }
         // Input OpenSSL decrypted before flow control stopped us is invisible
@@ -565,7 +584,7 @@ final class Connection {
         headParser = nil
         rxChunk = nil
         pausedInflation = nil
-        heldInput = []
+        heldInput.removeAll()
     }
 
     /// Allocates per_session_data (zeroed). False when a non-zero size
