@@ -95,12 +95,14 @@ public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
 
 /// 1 when a write now would not go straight to the kernel: something is
 /// already buffered, the socket has no room, or (inside a service call,
-/// where writes are collected) a socket buffer's worth is already waiting.
+/// where writes are collected) a socket buffer's worth was already written
+/// in this call. The kernel is asked only when nothing was written since
+/// it last answered.
 @_cdecl("lws_send_pipe_choked")
 public func lws_send_pipe_choked(_ wsi: OpaquePointer?) -> Int32 {
     guard let connection = Connection.from(wsi) else { return 1 }
     if connection.hasBacklog { return 1 }
-    if connection.corked { return connection.corkedBeyondSocketBuffer ? 1 : 0 }
+    if connection.writtenInBatch > 0 { return connection.wroteSocketBufferInBatch ? 1 : 0 }
     var probe = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
     if poll(&probe, 1, 0) != 1 { return 1 }
     return probe.revents & Int16(POLLOUT) != 0 ? 0 : 1

@@ -12,6 +12,9 @@ extension Connection {
     /// Inside a service call the context corks: writes are collected and
     /// each connection's are sent with one syscall when the batch ends
     /// (`Context.flushCorked`), or as soon as they reach `corkLimit`.
+    /// A frame of `directSendSize` or more is never collected: what is
+    /// corked before it goes first, then the frame leaves straight from the
+    /// caller's memory, and only what the socket refuses is copied.
     ///
     /// A pong we answer a ping with replaces one still waiting unsent
     /// behind bytes the socket refused (a peer that does not read owes us
@@ -19,6 +22,12 @@ extension Connection {
     /// all sent: pings read together are each answered, as 1.4 did.
     func sendRaw(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool = false) {
         guard state != .dead else { return }
+        let large = bytes.count >= Connection.directSendSize
+        if context.corking && state == .webSocket { noteWrittenInBatch(bytes.count) }
+        if !outbound.isEmpty && corked && large {
+            uncork()
+            guard state != .dead else { return }
+        }
         if !outbound.isEmpty {
             guard queue(bytes, isPongReply: isPongReply && !corked) else { return }
             if corked && outbound.count >= Connection.corkLimit { uncork() }
@@ -26,11 +35,9 @@ extension Connection {
         }
         // Only WebSocket frames are corked: HTTP answers keep their order
         // of events with file transfers and transaction completion.
-        if context.corking && state == .webSocket {
+        if context.corking && state == .webSocket && !large {
             guard queue(bytes, isPongReply: false) else { return }
             corked = true
-            context.corkedConnections.append(self)
-            if outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         switch transportSend(bytes) {
@@ -63,6 +70,12 @@ extension Connection {
     /// Bytes collected while corked stay collected up to this much.
     static let corkLimit = 65536
 
+    /// Frames this large are sent at once rather than collected: copying
+    /// them costs more than the syscall corking would save, and a large
+    /// message copied into a freshly grown buffer paid for its page faults
+    /// as well (a 1 MiB echo cost three times the floor's).
+    static let directSendSize = 16384
+
     /// What answering a peer's input may leave us owing it (unsent frames,
     /// pongs, the close) before we stop reading it until it has read some:
     /// a peer that sends without reading (requests whose answers it never
@@ -71,6 +84,20 @@ extension Connection {
     static let owedBound = 256 << 10
 
     var owesTooMuch: Bool { outbound.count > Connection.owedBound }
+
+    /// Counts frames written in this service call, corked or sent; the
+    /// first one puts the connection on the list the batch's end goes
+    /// through (`Context.flushCorked`).
+    private func noteWrittenInBatch(_ count: Int) {
+        if writtenInBatch == 0 { context.batchWriters.append(self) }
+        writtenInBatch &+= max(count, 1)
+    }
+
+    /// The service call's batch of writes is over: what is corked goes out.
+    func endWriteBatch() {
+        writtenInBatch = 0
+        uncork()
+    }
 
     /// Sends what corking collected; what the socket refuses becomes a real
     /// backlog (POLLOUT, lws_partial_buffered).
@@ -85,16 +112,17 @@ extension Connection {
     /// under which writes must wait for POLLOUT.
     var hasBacklog: Bool { !outbound.isEmpty && !corked }
 
-    /// While writes are corked, the pipe counts as choked once a socket
-    /// buffer's worth of them waits. 1.4 set each WebSocket's SO_SNDBUF to
+    /// Inside a service call, the pipe counts as choked once a socket
+    /// buffer's worth has been written in this call (corked, or sent
+    /// straight away when large). 1.4 set each WebSocket's SO_SNDBUF to
     /// rx_buffer_size (4096 when 0) plus padding, so a write-until-choked
     /// loop in WRITEABLE yielded after about that much and asked for
     /// another WRITEABLE; 1.4-era producers depend on that one coming (an
     /// MQTT broker picks up there what acknowledgements released
     /// meanwhile). Answered from our own state, without a poll(2).
-    var corkedBeyondSocketBuffer: Bool {
+    var wroteSocketBufferInBatch: Bool {
         let socketBuffer = max(rxBufferSize, 4096) + Int(LWS_SEND_BUFFER_PRE_PADDING) + Int(LWS_SEND_BUFFER_POST_PADDING)
-        return corked && outbound.count >= socketBuffer
+        return writtenInBatch >= socketBuffer
     }
 
     /// Pushes buffered bytes into the socket as far as it takes them; once

@@ -72,6 +72,10 @@ final class Connection {
     /// `outbound` holds only bytes collected while the context corks (see
     /// `sendRaw`), not a backlog the socket refused.
     var corked = false
+    /// Frame bytes written in the current service call (see
+    /// `wroteSocketBufferInBatch`); non-zero puts the connection on the
+    /// context's `batchWriters`.
+    var writtenInBatch = 0
     /// The application asked for a writable callback and it is not yet delivered.
     var writableRequested = false
     /// Queued on the context's pendingWritable list.

@@ -60,11 +60,11 @@ extension Context {
 
     /// Ends a batch: every connection's corked bytes go out in one send.
     func flushCorked() {
-        guard !corkedConnections.isEmpty else { return }
-        let batch = corkedConnections
-        corkedConnections = []
+        guard !batchWriters.isEmpty else { return }
+        let batch = batchWriters
+        batchWriters = []
         for connection in batch where connection.state != .dead {
-            connection.uncork()
+            connection.endWriteBatch()
         }
     }
 

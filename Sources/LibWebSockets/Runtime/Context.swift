@@ -38,7 +38,8 @@ final class Context {
     /// Inside a service call writes are corked, and flushed per connection
     /// when the batch ends: one send for all of a connection's frames.
     var corking = false
-    var corkedConnections: [Connection] = []
+    /// The connections written to in this service call.
+    var batchWriters: [Connection] = []
 
     /// Set once the application calls `libwebsocket_service`: from then on a
     /// writable request on an idle socket is answered without a poll round
