@@ -111,41 +111,29 @@ public struct SHA1 {
         withUnsafeBytes(of: &copy) { compress($0.baseAddress!) }
     }
 
-    /// Runs the 80 rounds over one 64-byte block, using a rolling 16-word schedule.
+    /// Runs the 80 rounds over one 64-byte block, using a rolling 16-word
+    /// schedule. The rounds come as four loops of twenty, one per round
+    /// function, so no round branches on its number (a switch per round
+    /// tripled the cost of the two blocks every opening handshake hashes).
     private mutating func compress(_ input: UnsafeRawPointer) {
         var schedule: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) = (0, 0, 0, 0, 0, 0, 0, 0)
         var a = h0, b = h1, c = h2, d = h3, e = h4
         withUnsafeMutableBytes(of: &schedule) { w in
-            func at(_ i: Int) -> UInt32 { w.load(fromByteOffset: (i & 15) &* 4, as: UInt32.self) }
             for i in 0..<16 {
                 let word = UInt32(bigEndian: input.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self))
                 w.storeBytes(of: word, toByteOffset: i &* 4, as: UInt32.self)
             }
-            for i in 0..<80 {
-                let word: UInt32
-                if i < 16 {
-                    word = at(i)
-                } else {
-                    let mixed = at(i &+ 13) ^ at(i &+ 8) ^ at(i &+ 2) ^ at(i)
-                    word = (mixed &<< 1) | (mixed &>> 31)
-                    w.storeBytes(of: word, toByteOffset: (i & 15) &* 4, as: UInt32.self)
-                }
-                let f: UInt32
-                let k: UInt32
-                switch i {
-                case 0..<20:
-                    f = (b & c) | (~b & d)
-                    k = 0x5A82_7999
-                case 20..<40:
-                    f = b ^ c ^ d
-                    k = 0x6ED9_EBA1
-                case 40..<60:
-                    f = (b & c) | (b & d) | (c & d)
-                    k = 0x8F1B_BCDC
-                default:
-                    f = b ^ c ^ d
-                    k = 0xCA62_C1D6
-                }
+            /// Schedule word `i`: the first sixteen as loaded, then each
+            /// mixed from earlier ones into the slot it replaces.
+            @inline(__always) func word(_ i: Int) -> UInt32 {
+                func at(_ j: Int) -> UInt32 { w.load(fromByteOffset: (j & 15) &* 4, as: UInt32.self) }
+                guard i >= 16 else { return at(i) }
+                let mixed = at(i &+ 13) ^ at(i &+ 8) ^ at(i &+ 2) ^ at(i)
+                let next = (mixed &<< 1) | (mixed &>> 31)
+                w.storeBytes(of: next, toByteOffset: (i & 15) &* 4, as: UInt32.self)
+                return next
+            }
+            @inline(__always) func round(_ f: UInt32, _ k: UInt32, _ word: UInt32) {
                 let temp = ((a &<< 5) | (a &>> 27)) &+ f &+ e &+ k &+ word
                 e = d
                 d = c
@@ -153,6 +141,10 @@ public struct SHA1 {
                 b = a
                 a = temp
             }
+            for i in 0..<20 { round((b & c) | (~b & d), 0x5A82_7999, word(i)) }
+            for i in 20..<40 { round(b ^ c ^ d, 0x6ED9_EBA1, word(i)) }
+            for i in 40..<60 { round((b & c) | (b & d) | (c & d), 0x8F1B_BCDC, word(i)) }
+            for i in 60..<80 { round(b ^ c ^ d, 0xCA62_C1D6, word(i)) }
         }
         h0 &+= a
         h1 &+= b
