@@ -235,10 +235,11 @@ final class UTF8ValidatorTests: XCTestCase {
         XCTAssertTrue(validator.isAtCharacterBoundary)
     }
 
-    /// The ASCII fast path reads eight bytes at a time: a bad byte or a multi-byte
-    /// sequence must be found at every offset within and across those words.
+    /// The ASCII fast path reads 32 bytes, then eight, at a time: a bad byte or a
+    /// multi-byte sequence must be found at every offset within and across those
+    /// blocks and words.
     func testFastPathFindsNonASCIIAtEveryOffset() {
-        let ascii = [UInt8](repeating: UInt8(ascii: "a"), count: 40)
+        let ascii = [UInt8](repeating: UInt8(ascii: "a"), count: 104)
         for offset in 0..<ascii.count {
             var bad = ascii
             bad[offset] = 0xFF
