@@ -6,11 +6,17 @@
  * Close) -- whoever closed: the client with a close frame, the server by
  * a callback's return value, the client by a reset, or
  * libwebsocket_context_destroy().
+ *
+ * Once the client's close has been answered, the close handshake is
+ * complete and the server closes its plain socket at once, as 1.4 did and
+ * RFC 6455 7.1.1 asks of a server: the connection is destroyed while the
+ * client still holds its end open, not after the client's FIN (or the 5 s
+ * close timeout) as a lingering socket would be.
  */
 #include "serverkit.h"
 
 static struct {
-	int closed, write_result, writable_result;
+	int closed, write_result, writable_result, destroyed;
 } late;
 
 /* Writes and asks for WRITEABLE from inside the close callbacks. */
@@ -31,6 +37,8 @@ static int http_cb(struct libwebsocket_context *context, struct libwebsocket *ws
 	(void)user; (void)in; (void)len;
 	if (reason == LWS_CALLBACK_CLOSED_HTTP)
 		write_while_closing(context, wsi, LWS_WRITE_HTTP);
+	if (reason == LWS_CALLBACK_WSI_DESTROY)
+		late.destroyed++;
 	return 0;
 }
 
@@ -120,6 +128,26 @@ static void test_server_closes(void)
 	kit_destroy();
 }
 
+/* The client closes, reads our answer and keeps its socket open. */
+static void test_closed_without_waiting_for_fin(void)
+{
+	static const unsigned char normal[] = { 0x03, 0xe8 };
+	unsigned char first, buf[16];
+	int port = start(), fd;
+
+	CHECK(port > 0);
+	fd = kit_ws_open(port, "late");
+	CHECK(fd >= 0);
+	CHECK(!kit_send_frame(fd, 0x88, normal, sizeof(normal)));
+	kit_read_frame(fd, &first, buf, sizeof(buf), 3000);
+	CHECK_INT(first, 0x88);
+	/* Well inside the 5 s a lingering socket would wait for our FIN. */
+	CHECK(kit_until(&late.destroyed, 3000));
+	CHECK_INT(late.closed, 1);
+	close(fd);
+	kit_destroy();
+}
+
 static void test_client_resets(void)
 {
 	struct linger hard = { 1, 0 };
@@ -169,6 +197,7 @@ int main(void)
 	lws_set_log_level(LLL_ERR | LLL_WARN, NULL);
 	test_client_closes();
 	test_server_closes();
+	test_closed_without_waiting_for_fin();
 	test_client_resets();
 	test_context_destroyed();
 	test_http_client_leaves();

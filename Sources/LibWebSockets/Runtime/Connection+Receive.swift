@@ -295,12 +295,12 @@ extension Connection {
                 sentClose = true
                 sendControl(opcode: .close, payload: [])
             }
-            close(code: 0)
+            close(code: 0, peerClosed: true)
         case .code(let code, _):
             if !sentClose {
                 sendCloseFrame(code: code, reason: [])
             }
-            close(code: code)
+            close(code: code, peerClosed: true)
         }
     }
 

@@ -522,7 +522,15 @@ final class Connection {
     /// The logical close: a WebSocket peer is sent a close frame (unless one
     /// was already sent), the application gets CLOSED or CLOSED_HTTP and its
     /// per-session data is freed; then the socket lingers to flush.
-    func close(code: UInt16) {
+    ///
+    /// `peerClosed`: the peer's close frame ended the session, so the close
+    /// handshake is complete and the peer sends nothing more (RFC 6455
+    /// 5.5.1). A server's plain socket whose last bytes the kernel has
+    /// taken then closes at once, as RFC 6455 7.1.1 wants of a server (a
+    /// client waits for the server to close) and as 1.4 did: waiting for
+    /// the peer's FIN cost a wakeup and a read per connection, and with
+    /// nothing left to read, closing sends no reset.
+    func close(code: UInt16, peerClosed: Bool = false) {
         guard state != .dead, state != .lingering else { return }
         if isClientHandshaking {
             failClientConnection("closed before the handshake completed")
@@ -532,7 +540,7 @@ final class Connection {
             sendCloseFrame(code: code, reason: [])
         }
         finishForApplication()
-        linger()
+        linger(unlessDone: peerClosed && role == .server && tls == nil)
     }
 
     /// Close without lingering: the peer is gone or the context is being
@@ -610,13 +618,18 @@ final class Connection {
         ownsUserData = true
     }
 
-    /// Flush, half-close, and wait briefly for the peer's FIN.
-    private func linger() {
+    /// Flush, half-close, and wait briefly for the peer's FIN; or, when
+    /// `unlessDone` and everything was flushed, close now.
+    private func linger(unlessDone: Bool = false) {
         state = .lingering
         rxFlowEnabled = true
-        setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
         flushOutbound()
         if state == .dead { return }
+        if unlessDone && outbound.isEmpty {
+            destroy()
+            return
+        }
+        setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
         if outbound.isEmpty {
             halfClose()
         }
