@@ -137,6 +137,24 @@ static inline unsigned long lws_c_ssl_options_client(void)
 }
 
 /*
+ * The context this thread is servicing right now (inside
+ * libwebsocket_service or libwebsocket_service_fd), NULL outside: a
+ * thread-local, so a call from one of its callbacks knows it runs on the
+ * service thread without taking a lock. Defined in thread_shim.c.
+ */
+extern __thread const void *lws_c_serviced_context;
+
+static inline const void *lws_c_get_serviced_context(void)
+{
+	return lws_c_serviced_context;
+}
+
+static inline void lws_c_set_serviced_context(const void *context)
+{
+	lws_c_serviced_context = context;
+}
+
+/*
  * Implemented in Swift (Sources/LibWebSockets/Support/Log.swift) for the C
  * log shim; hidden from the shared library's exports by its version script.
  */

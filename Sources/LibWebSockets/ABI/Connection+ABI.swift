@@ -8,46 +8,41 @@ import CLibWebSockets
 
 @_cdecl("libwebsocket_get_socket_fd")
 public func libwebsocket_get_socket_fd(_ wsi: OpaquePointer?) -> Int32 {
-    Connection.from(wsi)?.fd ?? -1
+    Connection.with(wsi, otherwise: -1) { $0.fd }
 }
 
 @_cdecl("libwebsockets_get_protocol")
 public func libwebsockets_get_protocol(_ wsi: OpaquePointer?) -> UnsafePointer<libwebsocket_protocols>? {
-    guard let connection = Connection.from(wsi) else { return nil }
-    return UnsafePointer(connection.protocolPointer)
+    Connection.with(wsi, otherwise: nil) { UnsafePointer($0.protocolPointer) }
 }
 
 @_cdecl("libwebsockets_remaining_packet_payload")
 public func libwebsockets_remaining_packet_payload(_ wsi: OpaquePointer?) -> Int {
-    guard let connection = Connection.from(wsi) else { return 0 }
-    return Int(truncatingIfNeeded: connection.rxRemaining)
+    Connection.with(wsi, otherwise: 0) { Int(truncatingIfNeeded: $0.rxRemaining) }
 }
 
 @_cdecl("libwebsocket_is_final_fragment")
 public func libwebsocket_is_final_fragment(_ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return 0 }
-    return connection.rxFinal && connection.rxRemaining == 0 ? 1 : 0
+    Connection.with(wsi, otherwise: 0) { $0.rxFinal && $0.rxRemaining == 0 ? 1 : 0 }
 }
 
 @_cdecl("lws_frame_is_binary")
 public func lws_frame_is_binary(_ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return 0 }
-    return connection.rxBinary ? 1 : 0
+    Connection.with(wsi, otherwise: 0) { $0.rxBinary ? 1 : 0 }
 }
 
 /// The RSV bits of the frame being received, in the frame header's
 /// positions (RSV1 = 0x40, RSV2 = 0x20, RSV3 = 0x10) as 1.4 reported them.
 @_cdecl("libwebsocket_get_reserved_bits")
 public func libwebsocket_get_reserved_bits(_ wsi: OpaquePointer?) -> UInt8 {
-    guard let connection = Connection.from(wsi) else { return 0 }
-    return (connection.rxReservedBits & 7) << 4
+    Connection.with(wsi, otherwise: 0) { ($0.rxReservedBits & 7) << 4 }
 }
 
 /// 0 plain, 1 TLS with a verified peer (every server-side TLS connection),
 /// 2 TLS where the client was told to accept any certificate.
 @_cdecl("lws_is_ssl")
 public func lws_is_ssl(_ wsi: OpaquePointer?) -> Int32 {
-    Connection.from(wsi)?.tls?.verification ?? 0
+    Connection.with(wsi, otherwise: 0) { $0.tls?.verification ?? 0 }
 }
 
 @_cdecl("libwebsockets_get_peer_addresses")
@@ -92,16 +87,18 @@ func copyTruncated(_ source: [CChar], into destination: UnsafeMutablePointer<CCh
 /// if the library had read them from the socket.
 @_cdecl("libwebsocket_read")
 public func libwebsocket_read(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int) -> Int32 {
-    guard let connection = Connection.from(wsi), let buf, AddressSpace.contains(buf, count: len) else { return -1 }
-    guard len > 0 else { return 0 }
-    let buffer = connection.context.readBuffer
-    var offset = 0
-    while offset < len && connection.state != .dead {
-        let n = min(len - offset, buffer.count)
-        buffer.baseAddress!.copyMemory(from: buf + offset, byteCount: n)
-        offset += n
-        connection.consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+    guard let buf, AddressSpace.contains(buf, count: len) else { return -1 }
+    return Connection.with(wsi, otherwise: -1) { connection in
+        guard len > 0 else { return 0 }
+        let buffer = connection.context.readBuffer
+        var offset = 0
+        while offset < len && connection.state != .dead {
+            let n = min(len - offset, buffer.count)
+            buffer.baseAddress!.copyMemory(from: buf + offset, byteCount: n)
+            offset += n
+            connection.consume(UnsafeMutableRawBufferPointer(rebasing: buffer[0..<n]))
+        }
+        connection.completeRequestedClose()
+        return 0
     }
-    connection.completeRequestedClose()
-    return 0
 }

@@ -8,8 +8,10 @@ import WebSocketProtocol
 
 @_cdecl("lws_hdr_total_length")
 public func lws_hdr_total_length(_ wsi: OpaquePointer?, _ token: lws_token_indexes) -> Int32 {
-    guard let connection = Connection.from(wsi), let headers = connection.headers else { return 0 }
-    return Int32(truncatingIfNeeded: headers.length(of: Int(token.rawValue)))
+    Connection.with(wsi, otherwise: 0) { connection in
+        guard let headers = connection.headers else { return 0 }
+        return Int32(truncatingIfNeeded: headers.length(of: Int(token.rawValue)))
+    }
 }
 
 /// Copies a header's value and NUL-terminates it; returns its length, or -1
@@ -17,46 +19,49 @@ public func lws_hdr_total_length(_ wsi: OpaquePointer?, _ token: lws_token_index
 /// as the empty string.
 @_cdecl("lws_hdr_copy")
 public func lws_hdr_copy(_ wsi: OpaquePointer?, _ dest: UnsafeMutablePointer<CChar>?, _ len: Int32, _ token: lws_token_indexes) -> Int32 {
-    guard let connection = Connection.from(wsi), let dest, len > 0 else { return -1 }
-    guard let headers = connection.headers else {
-        dest[0] = 0
-        return 0
+    guard let dest, len > 0 else { return -1 }
+    return Connection.with(wsi, otherwise: -1) { connection in
+        guard let headers = connection.headers else {
+            dest[0] = 0
+            return 0
+        }
+        // The table's own copy: no pointer into an empty value is ever unwrapped.
+        let out = UnsafeMutableRawBufferPointer(start: dest, count: Int(len))
+        return Int32(truncatingIfNeeded: headers.copyValue(of: Int(token.rawValue), into: out))
     }
-    // The table's own copy: no pointer into an empty value is ever unwrapped.
-    let out = UnsafeMutableRawBufferPointer(start: dest, count: Int(len))
-    return Int32(truncatingIfNeeded: headers.copyValue(of: Int(token.rawValue), into: out))
 }
 
 @_cdecl("libwebsockets_serve_http_file")
 public func libwebsockets_serve_http_file(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ file: UnsafePointer<CChar>?,
                                           _ contentType: UnsafePointer<CChar>?, _ otherHeaders: UnsafePointer<CChar>?,
                                           _ otherHeadersLength: Int32) -> Int32 {
-    guard let connection = Connection.from(wsi), let file else {
+    guard wsi != nil, let file else {
         Log.error("libwebsockets_serve_http_file: NULL wsi or file")
         return -1
     }
-    return connection.serveFile(path: file, contentType: contentType, otherHeaders: otherHeaders,
-                                otherHeadersLength: otherHeadersLength)
+    return Connection.with(wsi, otherwise: -1) { connection in
+        connection.serveFile(path: file, contentType: contentType, otherHeaders: otherHeaders,
+                             otherHeadersLength: otherHeadersLength)
+    }
 }
 
 @_cdecl("libwebsockets_serve_http_file_fragment")
 public func libwebsockets_serve_http_file_fragment(_ context: OpaquePointer?, _ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return -1 }
-    return connection.continueFileTransfer()
+    Connection.with(wsi, otherwise: -1) { $0.continueFileTransfer() }
 }
 
 @_cdecl("libwebsockets_return_http_status")
 public func libwebsockets_return_http_status(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ code: UInt32,
                                              _ htmlBody: UnsafePointer<CChar>?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return -1 }
-    connection.sendStatusResponse(status: Int(code), body: htmlBody, extraHeaders: "")
-    return connection.closeRequested ? -1 : 0
+    Connection.with(wsi, otherwise: -1) { connection in
+        connection.sendStatusResponse(status: Int(code), body: htmlBody, extraHeaders: "")
+        return connection.closeRequested ? -1 : 0
+    }
 }
 
 @_cdecl("lws_http_transaction_completed")
 public func lws_http_transaction_completed(_ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return 1 }
-    return connection.completeHTTPTransaction()
+    Connection.with(wsi, otherwise: 1) { $0.completeHTTPTransaction() }
 }
 
 /// The `lws_add_http_header_*` helpers and `lws_finalize_http_header`
@@ -71,7 +76,8 @@ private func headerResult(_ written: Bool) -> Int32 { written ? 0 : 1 }
 public func lws_add_http_header_status(_ context: OpaquePointer?, _ wsi: OpaquePointer?, _ code: UInt32,
                                        _ p: HeaderCursor?, _ end: UnsafeMutablePointer<UInt8>?) -> Int32 {
     guard let block = HeaderBlock(cursor: p, end: end) else { return 1 }
-    return headerResult(block.appendStatus(Int(code), for: Connection.from(wsi)))
+    guard wsi != nil else { return headerResult(block.appendStatus(Int(code), for: nil)) }
+    return Connection.with(wsi, otherwise: 1) { headerResult(block.appendStatus(Int(code), for: $0)) }
 }
 
 @_cdecl("lws_add_http_header_by_name")

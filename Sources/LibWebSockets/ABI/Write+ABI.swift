@@ -9,19 +9,20 @@ import CLibWebSockets
 @_cdecl("libwebsocket_write")
 public func libwebsocket_write(_ wsi: OpaquePointer?, _ buf: UnsafeMutablePointer<UInt8>?, _ len: Int,
                                _ protocolBits: libwebsocket_write_protocol) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return -1 }
-    guard AddressSpace.contains(buf, count: len) else {
-        Log.error("libwebsocket_write: no buffer has length \(UInt(bitPattern: len))")
-        return -1
-    }
-    guard let buf else {
-        if len == 0, let empty = connection.context.readBuffer.baseAddress {
-            return connection.write(empty.assumingMemoryBound(to: UInt8.self), length: 0, protocolBits: protocolBits.rawValue)
+    Connection.with(wsi, otherwise: -1) { connection in
+        guard AddressSpace.contains(buf, count: len) else {
+            Log.error("libwebsocket_write: no buffer has length \(UInt(bitPattern: len))")
+            return -1
         }
-        Log.error("libwebsocket_write: NULL buffer")
-        return -1
+        guard let buf else {
+            if len == 0, let empty = connection.context.readBuffer.baseAddress {
+                return connection.write(empty.assumingMemoryBound(to: UInt8.self), length: 0, protocolBits: protocolBits.rawValue)
+            }
+            Log.error("libwebsocket_write: NULL buffer")
+            return -1
+        }
+        return connection.write(buf, length: len, protocolBits: protocolBits.rawValue)
     }
-    return connection.write(buf, length: len, protocolBits: protocolBits.rawValue)
 }
 
 /// Safe from any thread: the handle is checked against the live handles
@@ -40,8 +41,7 @@ public func libwebsocket_callback_on_writable(_ context: OpaquePointer?, _ wsi: 
         live.context.wake.enqueue(WakeSignal.WritableRequest(fd: live.fd, serial: live.serial))
         return 1
     }
-    guard let connection = Connection.from(wsi) else { return -1 }
-    return connection.requestWritable() ? 1 : -1
+    return Connection.with(wsi, otherwise: -1) { $0.requestWritable() ? 1 : -1 }
 }
 
 @_cdecl("libwebsocket_callback_on_writable_all_protocol")
@@ -69,9 +69,10 @@ public func libwebsocket_callback_all_protocol(_ protocolPointer: UnsafePointer<
 
 @_cdecl("libwebsocket_rx_flow_control")
 public func libwebsocket_rx_flow_control(_ wsi: OpaquePointer?, _ enable: Int32) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return -1 }
-    connection.setReceiveFlow(enabled: enable != 0)
-    return 0
+    Connection.with(wsi, otherwise: -1) { connection in
+        connection.setReceiveFlow(enabled: enable != 0)
+        return 0
+    }
 }
 
 @_cdecl("libwebsocket_rx_flow_allow_all_protocol")
@@ -84,13 +85,12 @@ public func libwebsocket_rx_flow_allow_all_protocol(_ protocolPointer: UnsafePoi
 
 @_cdecl("libwebsocket_set_timeout")
 public func libwebsocket_set_timeout(_ wsi: OpaquePointer?, _ reason: pending_timeout, _ secs: Int32) {
-    Connection.from(wsi)?.setTimeout(reason: Int32(bitPattern: reason.rawValue), seconds: secs)
+    Connection.with(wsi, otherwise: ()) { $0.setTimeout(reason: Int32(bitPattern: reason.rawValue), seconds: secs) }
 }
 
 @_cdecl("lws_partial_buffered")
 public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return 0 }
-    return connection.hasBacklog ? 1 : 0
+    Connection.with(wsi, otherwise: 0) { $0.hasBacklog ? 1 : 0 }
 }
 
 /// 1 when a write now would not go straight to the kernel: something is
@@ -100,12 +100,13 @@ public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
 /// it last answered.
 @_cdecl("lws_send_pipe_choked")
 public func lws_send_pipe_choked(_ wsi: OpaquePointer?) -> Int32 {
-    guard let connection = Connection.from(wsi) else { return 1 }
-    if connection.hasBacklog { return 1 }
-    if connection.writtenInBatch > 0 { return connection.wroteSocketBufferInBatch ? 1 : 0 }
-    var probe = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
-    if poll(&probe, 1, 0) != 1 { return 1 }
-    return probe.revents & Int16(POLLOUT) != 0 ? 0 : 1
+    Connection.with(wsi, otherwise: 1) { connection in
+        if connection.hasBacklog { return 1 }
+        if connection.writtenInBatch > 0 { return connection.wroteSocketBufferInBatch ? 1 : 0 }
+        var probe = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
+        if poll(&probe, 1, 0) != 1 { return 1 }
+        return probe.revents & Int16(POLLOUT) != 0 ? 0 : 1
+    }
 }
 
 /// HTTP/1 and WebSocket have no peer-granted write window: (size_t)-1 says

@@ -7,10 +7,12 @@ extension Context {
     func service(timeoutMs: Int32) -> Int32 {
         usesInternalService = true
         noteServiceThread()
+        let outerService = enterService()
         corking = true
         defer {
             flushCorked()
             corking = false
+            leaveService(restoring: outerService)
         }
         // Writable callbacks wait until this call has read what is ready:
         // see runPendingWork.
@@ -41,6 +43,8 @@ extension Context {
     /// NULL pollfd only runs pending work and timeouts, as 1.4 allowed.
     func serviceFd(_ pollfd: UnsafeMutablePointer<pollfd>?) -> Int32 {
         noteServiceThread()
+        let outerService = enterService()
+        defer { leaveService(restoring: outerService) }
         guard let pollfd else {
             runPendingWork()
             runTimeoutsIfDue()
@@ -91,7 +95,13 @@ extension Context {
     /// GET_THREAD_ID can only add foreignness (a different id on the
     /// service thread, as 1.4 honoured); it cannot make another pthread
     /// local, so a wrong answer costs a wake-up, never a data race.
+    ///
+    /// Inside a service call of this context on this thread (a callback's
+    /// calls) and with no thread ids in play, the thread-local mark answers
+    /// without the lock; the tag is read unlocked, as noteServiceThread
+    /// reads these, since only service threads write it.
     var isForeignThread: Bool {
+        if lws_c_get_serviced_context() == UnsafeRawPointer(handle) && serviceThreadTag == 0 { return false }
         let (known, thread, tag) = wake.locked { (hasServiceThread, serviceThread, serviceThreadTag) }
         guard known, pthread_equal(thread, pthread_self()) != 0 else { return true }
         return tag != 0 && callProtocol(0, nil, LWS_CALLBACK_GET_THREAD_ID, nil, nil, 0) != tag

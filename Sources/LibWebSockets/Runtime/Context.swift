@@ -40,6 +40,12 @@ final class Context {
     var corking = false
     /// The connections written to in this service call.
     var batchWriters: [Connection] = []
+    /// Destroyed connections, kept until the outermost service call in
+    /// progress returns (or the next one, when none was): API calls reach
+    /// a connection through its handle without retaining it
+    /// (`Connection.with`), and a call may destroy the connection midway.
+    var retired: [Connection] = []
+    var serviceDepth = 0
 
     /// Set once the application calls `libwebsocket_service`: from then on a
     /// writable request on an idle socket is answered without a poll round
@@ -257,6 +263,24 @@ final class Context {
         if index < connectionsByFd.count && connectionsByFd[index] === connection {
             connectionsByFd[index] = nil
         }
+        retired.append(connection)
+    }
+
+    /// Brackets a service call: this thread is known to service the
+    /// context until it returns (`isForeignThread`), and the connections it
+    /// destroyed are released once the outermost one returns, when no
+    /// callback can hold a handle. Returns what `leaveService` restores.
+    func enterService() -> UnsafeRawPointer? {
+        serviceDepth += 1
+        let previous = lws_c_get_serviced_context()
+        lws_c_set_serviced_context(UnsafeRawPointer(handle))
+        return previous
+    }
+
+    func leaveService(restoring previous: UnsafeRawPointer?) {
+        lws_c_set_serviced_context(previous)
+        serviceDepth -= 1
+        if serviceDepth == 0 && !retired.isEmpty { retired.removeAll(keepingCapacity: true) }
     }
 
     func makeSerial() -> UInt64 {
@@ -295,7 +319,12 @@ final class Context {
         if listenFd >= 0 { Socket.close(listenFd) }
         readAllocation.deallocate()
         epollEvents.deallocate()
+        // Connections hold their context strongly: every list of them goes.
         connectionsByFd = []
+        retired = []
+        batchWriters = []
+        timeouts = TimeoutSet()
+        protocolMembers = [ProtocolMembers](repeating: ProtocolMembers(), count: protocolCount)
         pendingWritable = []
         pendingInput = []
         pendingClose = []
