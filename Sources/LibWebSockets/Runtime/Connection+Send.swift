@@ -375,7 +375,7 @@ extension Connection {
                    rsv: UInt8 = 0, isPongReply: Bool = false) {
         var key: MaskingKey?
         if masked {
-            guard let fresh = Random.maskingKey() else {
+            guard let fresh = context.maskingKeys.next() else {
                 Log.error("fd \(fd): no randomness for a masking key, failing the connection")
                 sentClose = true  // no close frame can be masked either
                 requestClose(1011)

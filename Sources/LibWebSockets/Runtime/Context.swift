@@ -28,6 +28,7 @@ final class Context {
     var protocolMembers: [ProtocolMembers]
     var timeouts = TimeoutSet()
     var nextSerial: UInt64 = 1
+    var maskingKeys = MaskingKeyPool()
 
     /// Work for the next service call: writable callbacks that need no poll
     /// round trip, input held back by flow control or pipelining, and

@@ -1,5 +1,4 @@
 import CLibWebSockets
-import WebSocketProtocol
 
 /// Kernel randomness for masking keys, handshake keys and
 /// `libwebsockets_get_random`.
@@ -9,13 +8,6 @@ import WebSocketProtocol
 /// back optional, and a caller cannot use one without deciding what its
 /// absence means (the connection fails, the call returns -1).
 enum Random {
-    /// A fresh masking key (RFC 6455 5.3), nil without randomness.
-    static func maskingKey() -> MaskingKey? {
-        var bits: UInt32 = 0
-        let filled = withUnsafeMutableBytes(of: &bits) { fill($0) }
-        return filled ? MaskingKey(networkOrder: bits) : nil
-    }
-
     /// `count` random bytes, nil without randomness.
     static func bytes(_ count: Int) -> [UInt8]? {
         var out = [UInt8](repeating: 0, count: count)
