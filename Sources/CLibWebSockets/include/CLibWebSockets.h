@@ -29,6 +29,7 @@
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
 #include <sys/random.h>
+#include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -134,6 +135,38 @@ static inline unsigned long lws_c_ssl_options_server(void)
 static inline unsigned long lws_c_ssl_options_client(void)
 {
 	return SSL_OP_NO_COMPRESSION | SSL_OP_NO_RENEGOTIATION;
+}
+
+/*
+ * sendfile(2) to a socket, without SIGPIPE. send() takes MSG_NOSIGNAL;
+ * sendfile has no flags, and a connection that breaks during the call
+ * raises SIGPIPE, whose default action ends the process. So SIGPIPE is
+ * blocked on this thread for the call, and one the call raised is taken
+ * back before the mask is restored (one already pending stays pending).
+ * errno is the call's.
+ */
+static inline ssize_t lws_c_sendfile(int out_fd, int in_fd, size_t count)
+{
+	sigset_t pipe_only, previous, pending;
+	struct timespec zero = { 0, 0 };
+	ssize_t n;
+	int saved, was_pending;
+
+	sigemptyset(&pipe_only);
+	sigaddset(&pipe_only, SIGPIPE);
+	sigpending(&pending);
+	was_pending = sigismember(&pending, SIGPIPE);
+	pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+	n = sendfile(out_fd, in_fd, NULL, count);
+	saved = errno;
+	if (!was_pending) {
+		sigpending(&pending);
+		if (sigismember(&pending, SIGPIPE))
+			sigtimedwait(&pipe_only, NULL, &zero);
+	}
+	pthread_sigmask(SIG_SETMASK, &previous, NULL);
+	errno = saved;
+	return n;
 }
 
 /*

@@ -67,6 +67,17 @@ final class Context {
     private let readAllocation: UnsafeMutableRawPointer
     let epollEvents: UnsafeMutablePointer<epoll_event>
     static let epollBatch = 256
+    private var filePieceStorage: UnsafeMutableRawBufferPointer?
+
+    /// What files served over TLS are read into, a piece at a time (see
+    /// `FileTransfer`); made on first use, shared, since each piece is sent
+    /// (or copied into the outbound buffer) before the next is read.
+    var filePiece: UnsafeMutableRawBufferPointer {
+        if let existing = filePieceStorage { return existing }
+        let fresh = UnsafeMutableRawBufferPointer.allocate(byteCount: FileTransfer.pieceSize, alignment: 16)
+        filePieceStorage = fresh
+        return fresh
+    }
     static let readBufferSize = 65536
 
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
@@ -320,6 +331,8 @@ final class Context {
         if listenFd >= 0 { Socket.close(listenFd) }
         readAllocation.deallocate()
         epollEvents.deallocate()
+        filePieceStorage?.deallocate()
+        filePieceStorage = nil
         // Connections hold their context strongly: every list of them goes.
         connectionsByFd = []
         retired = []

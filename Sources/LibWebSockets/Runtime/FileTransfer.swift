@@ -1,15 +1,21 @@
 import CLibWebSockets
 
-/// A file being sent as an HTTP response body, a piece per writable round.
+/// A file being sent as an HTTP response body, as far as the socket takes
+/// it per writable round.
 ///
-/// Only one piece is read at a time, and only once the previous one has left
-/// the outbound buffer, so a huge file to a slow reader costs one piece of
-/// memory, not the file.
+/// Over a plain socket the kernel copies it (sendfile(2)), with no memory
+/// of ours. Over TLS it is read a piece at a time into the context's
+/// `filePiece`, and only once the previous piece has left the outbound
+/// buffer, so a huge file to a slow reader costs one piece of memory, not
+/// the file.
 final class FileTransfer {
     static let pieceSize = 65536
     /// Seconds the peer has to take each piece: one that stops reading
     /// must not keep the connection (and the file open) forever.
     static let stallSeconds: Int32 = 30
+    /// The most one sendfile call is asked for (it takes what the socket has
+    /// room for).
+    static let sendfileChunk = 1 << 30
     let fd: Int32
     var remaining: UInt64
 
@@ -64,25 +70,31 @@ extension Connection {
         return continueFileTransfer()
     }
 
-    /// Sends file pieces while the socket takes them. On the last piece:
+    /// Sends the file while the socket takes it. At its end:
     /// FILE_COMPLETION, then the transaction is completed. Returns 1 when
     /// done, 0 when more rounds are needed, -1 on error.
     @discardableResult
     func continueFileTransfer() -> Int32 {
         guard let transfer = fileTransfer else { return 1 }
-        var piece = [UInt8](repeating: 0, count: FileTransfer.pieceSize)
         while outbound.isEmpty && transfer.remaining > 0 && !closeRequested && state != .dead {
-            let wanted = Int(min(UInt64(piece.count), transfer.remaining))
-            let n = piece.withUnsafeMutableBytes { read(transfer.fd, $0.baseAddress, wanted) }
-            if n <= 0 {
+            let step = tls == nil ? sendFilePart(transfer) : sendFilePiece(transfer)
+            switch step {
+            case .sent(let count):
+                transfer.remaining -= UInt64(count)
+                continue
+            case .socketFull:
+                break  // POLLOUT resumes
+            case .connectionFailed:
+                Log.information("fd \(fd): send failed, closing")
+                requestClose(1006)
+            case .fileFailed:
                 Log.error("fd \(fd): reading the served file failed")
                 transfer.close()
                 fileTransfer = nil
                 requestClose()
                 return -1
             }
-            transfer.remaining -= UInt64(n)
-            piece.withUnsafeBytes { sendRaw(UnsafeRawBufferPointer(rebasing: $0[0..<n])) }
+            break
         }
         if closeRequested { return -1 }
         if transfer.remaining > 0 {
@@ -103,5 +115,41 @@ extension Connection {
             requestClose()
         }
         return 1
+    }
+
+    /// One step of a file transfer.
+    private enum FileStep {
+        case sent(Int)
+        case socketFull
+        case connectionFailed
+        /// Unreadable, or shorter than it was when the transfer began.
+        case fileFailed
+    }
+
+    /// The kernel sends what the socket takes, straight from the file.
+    private func sendFilePart(_ transfer: FileTransfer) -> FileStep {
+        let wanted = Int(min(UInt64(FileTransfer.sendfileChunk), transfer.remaining))
+        while true {
+            let n = lws_c_sendfile(fd, transfer.fd, wanted)
+            if n > 0 { return .sent(n) }
+            if n == 0 { return .fileFailed }
+            let e = lws_c_errno()
+            if e == lws_c_EINTR() { continue }
+            if e == lws_c_EAGAIN() || e == lws_c_EWOULDBLOCK() { return .socketFull }
+            // sendfile's own errors about its input; the rest are the socket's.
+            if e == EIO || e == EINVAL || e == EBADF || e == EOVERFLOW || e == ESPIPE { return .fileFailed }
+            return .connectionFailed
+        }
+    }
+
+    /// Reads the next piece and sends it (what the socket refuses is
+    /// buffered; a send that fails requests the close itself).
+    private func sendFilePiece(_ transfer: FileTransfer) -> FileStep {
+        let piece = context.filePiece
+        let wanted = Int(min(UInt64(piece.count), transfer.remaining))
+        let n = read(transfer.fd, piece.baseAddress, wanted)
+        guard n > 0 else { return .fileFailed }
+        sendRaw(UnsafeRawBufferPointer(rebasing: piece[0..<n]))
+        return .sent(n)
     }
 }
