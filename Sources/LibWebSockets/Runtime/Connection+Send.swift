@@ -321,7 +321,11 @@ extension Connection {
         let startsMessage = opcode != .continuation
         var rsv: UInt8 = 0
         let padding = Int(LWS_SEND_BUFFER_PRE_PADDING)
-        var framed = [UInt8](repeating: 0, count: padding)
+        // The context's scratch array, taken while in use (an extension
+        // callback may send too): one array for every message, not one each.
+        var framed = context.takeFrameScratch()
+        defer { context.returnFrameScratch(framed) }
+        framed.append(contentsOf: repeatElement(0, count: padding))
         if let codec = rxCodec, let deflater = codec.deflater {
             if startsMessage { txCompressed = true }
             if codec.kind == .deflateFrame || txCompressed {

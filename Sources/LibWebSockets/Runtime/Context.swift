@@ -29,6 +29,9 @@ final class Context {
     var timeouts = TimeoutSet()
     var nextSerial: UInt64 = 1
     var maskingKeys = MaskingKeyPool()
+    /// Where a frame that extensions transformed (compressed) is built
+    /// before it is sent; see `takeFrameScratch`.
+    private var frameScratch: [UInt8] = []
 
     /// Work for the next service call: writable callbacks that need no poll
     /// round trip, input held back by flow control or pipelining, and
@@ -294,6 +297,23 @@ final class Context {
         serviceDepth -= 1
         if serviceDepth == 0 && !retired.isEmpty { retired.removeAll(keepingCapacity: true) }
     }
+
+    /// The frame scratch array, emptied with its capacity kept; whoever
+    /// takes it puts it back when done (`returnFrameScratch`).
+    func takeFrameScratch() -> [UInt8] {
+        var taken: [UInt8] = []
+        swap(&taken, &frameScratch)
+        taken.removeAll(keepingCapacity: true)
+        return taken
+    }
+
+    /// Keeps the scratch array for the next frame, unless a large message
+    /// grew it: that memory goes back rather than staying for good.
+    func returnFrameScratch(_ scratch: [UInt8]) {
+        frameScratch = scratch.capacity <= Context.keptScratchCapacity ? scratch : []
+    }
+
+    static let keptScratchCapacity = 65536
 
     func makeSerial() -> UInt64 {
         defer { nextSerial &+= 1 }
