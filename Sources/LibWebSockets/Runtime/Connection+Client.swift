@@ -13,11 +13,10 @@ extension Connection {
     /// Starts the non-blocking connect to the next address; false when no
     /// address could even be tried (the caller then fails the connection).
     func connectToNextAddress() -> Bool {
-        guard var request = clientRequest else { return false }
-        while request.nextAddress < request.addresses.count {
-            let address = request.addresses[request.nextAddress]
-            request.nextAddress += 1
-            clientRequest = request
+        guard let request = clientRequest else { return false }
+        while request.contents.nextAddress < request.contents.addresses.count {
+            let address = request.contents.addresses[request.contents.nextAddress]
+            request.contents.nextAddress += 1
             let result = address.withSockaddr { connect(fd, $0, $1) }
             if result == 0 || lws_c_errno() == lws_c_EINPROGRESS() {
                 state = .clientConnecting
@@ -41,7 +40,7 @@ extension Connection {
             return
         }
         Socket.configureConnection(fd, keepalive: context.keepalive)
-        if let target = clientRequest?.proxyTarget {
+        if let target = clientRequest?.contents.proxyTarget {
             sendProxyConnect(target)
             return
         }
@@ -51,7 +50,7 @@ extension Connection {
     /// After TCP (and the proxy tunnel, if any): TLS first for wss://, then
     /// the WebSocket handshake.
     func startClientSession() {
-        if let request = clientRequest, request.ssl != 0 {
+        if let request = clientRequest?.contents, request.ssl != 0 {
             beginClientTLS(request)
             return
         }
@@ -66,7 +65,7 @@ extension Connection {
         request.append(contentsOf: target)
         request.append("\r\n\r\n")
         state = .clientAwaitingProxy
-        headParser = HTTPHeadParser(mode: .response, limits: context.tokenLimits)
+        headParser = Boxed(HTTPHeadParser(mode: .response, limits: context.tokenLimits))
         setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE.rawValue), seconds: ClientRequest.proxyTimeout)
         request.withUnsafeBytes { sendRaw($0) }
         updatePoll()
@@ -76,7 +75,7 @@ extension Connection {
     /// address on a fresh socket; the wsi the application holds stays the
     /// same object, so only the fd changes hands inside the context.
     private func retryWithNextAddress() -> Bool {
-        guard let request = clientRequest, request.nextAddress < request.addresses.count else { return false }
+        guard let request = clientRequest?.contents, request.nextAddress < request.addresses.count else { return false }
         let next = request.addresses[request.nextAddress]
         let replacement = socket(next.family, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_NONBLOCK.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard replacement >= 0 else { return false }
@@ -94,15 +93,15 @@ extension Connection {
 
     /// The proxy's answer to CONNECT: a 2xx opens the tunnel.
     func consumeProxyResponse(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        guard headParser != nil else { return bytes.count }
-        switch headParser!.parse(UnsafeRawBufferPointer(bytes)) {
+        guard let parser = headParser else { return bytes.count }
+        switch parser.contents.parse(UnsafeRawBufferPointer(bytes)) {
         case .needMoreData:
             return bytes.count
         case .failed:
             failClientConnection("malformed proxy response")
             return bytes.count
         case .complete(let consumed):
-            let status = headParser?.statusCode ?? 0
+            let status = parser.contents.statusCode
             headParser = nil
             guard status >= 200 && status < 300 else {
                 Log.note("client fd \(fd): proxy answered \(status) to CONNECT")
@@ -117,7 +116,7 @@ extension Connection {
     /// Builds and sends the RFC 6455 opening handshake, letting protocols[0]
     /// append headers through CLIENT_APPEND_HANDSHAKE_HEADER.
     func sendClientHandshake() {
-        guard let request = clientRequest else { return }
+        guard let request = clientRequest?.contents else { return }
         var head: [UInt8] = []
         head.append("GET ")
         head.append(contentsOf: request.path)
@@ -145,7 +144,7 @@ extension Connection {
         appendApplicationHeaders(&head)
         head.appendCRLF()
         state = .clientAwaitingHandshake
-        headParser = HTTPHeadParser(mode: .response, limits: context.tokenLimits)
+        headParser = Boxed(HTTPHeadParser(mode: .response, limits: context.tokenLimits))
         setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_SERVER_RESPONSE.rawValue), seconds: ClientRequest.handshakeTimeout)
         head.withUnsafeBytes { sendRaw($0) }
         updatePoll()
@@ -175,8 +174,8 @@ extension Connection {
     /// The server's answer: 101, the upgrade headers, the accept key and a
     /// subprotocol we offered. Anything else fails the connection.
     func consumeHandshakeResponse(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        guard headParser != nil else { return bytes.count }
-        switch headParser!.parse(UnsafeRawBufferPointer(bytes)) {
+        guard let box = headParser else { return bytes.count }
+        switch box.contents.parse(UnsafeRawBufferPointer(bytes)) {
         case .needMoreData:
             return bytes.count
         case .failed:
@@ -184,9 +183,10 @@ extension Connection {
             return bytes.count
         case .complete(let consumed):
             setTimeout(reason: 0, seconds: 0)
-            guard let parser = headParser, let request = clientRequest else { return bytes.count }
+            let parser = box.contents
+            guard let request = clientRequest?.contents else { return bytes.count }
             headParser = nil
-            headers = parser.headers
+            headers = Boxed(parser.headers)
             recordClientTokens(request)
             if let problem = verifyHandshake(parser, request) {
                 Log.note("client fd \(fd): handshake rejected: \(problem)")
@@ -201,14 +201,14 @@ extension Connection {
     /// The values the 1.4 API exposes about our own request through
     /// lws_hdr_* (_WSI_TOKEN_CLIENT_*).
     private func recordClientTokens(_ request: ClientRequest) {
-        headers?.set(HeaderToken.clientSentProtocols, request.protocols ?? [])
-        headers?.set(HeaderToken.clientURI, request.path)
-        headers?.set(HeaderToken.clientHost, request.host)
-        if let origin = request.origin { headers?.set(HeaderToken.clientOrigin, origin) }
+        headers?.contents.set(HeaderToken.clientSentProtocols, request.protocols ?? [])
+        headers?.contents.set(HeaderToken.clientURI, request.path)
+        headers?.contents.set(HeaderToken.clientHost, request.host)
+        if let origin = request.origin { headers?.contents.set(HeaderToken.clientOrigin, origin) }
         if let first = request.addresses.first {
             var numeric = first.numericHost().map { UInt8(bitPattern: $0) }
             if let nul = numeric.firstIndex(of: 0) { numeric.removeSubrange(nul...) }
-            headers?.set(HeaderToken.clientPeerAddress, numeric)
+            headers?.contents.set(HeaderToken.clientPeerAddress, numeric)
         }
     }
 

@@ -20,7 +20,7 @@ extension Connection {
 
     func beginHTTPRequest() {
         state = .awaitingHTTPHead
-        headParser = HTTPHeadParser(mode: .request, limits: context.tokenLimits)
+        headParser = Boxed(HTTPHeadParser(mode: .request, limits: context.tokenLimits))
         headers = nil
         answerStarted = false
         setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.headTimeoutSeconds)
@@ -43,8 +43,8 @@ extension Connection {
     }
 
     func consumeHTTPHead(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        guard headParser != nil else { return bytes.count }
-        let result = headParser!.parse(UnsafeRawBufferPointer(bytes))
+        guard let parser = headParser else { return bytes.count }
+        let result = parser.contents.parse(UnsafeRawBufferPointer(bytes))
         switch result {
         case .needMoreData:
             return bytes.count
@@ -60,8 +60,8 @@ extension Connection {
     }
 
     private func handleRequestHead() {
-        guard let parser = headParser else { return }
-        headers = parser.headers
+        guard let parser = headParser?.contents else { return }
+        headers = Boxed(parser.headers)
         headParser = nil
         httpVersionMinor = parser.version.minor
         let table = parser.headers
@@ -107,7 +107,7 @@ extension Connection {
             respondAndClose(status: 500)
             return
         }
-        var uri = Array(headers?.value(of: method.uriToken) ?? [])
+        var uri = Array(headers?.contents.value(of: method.uriToken) ?? [])
         let uriLength = uri.count
         uri.append(0)
         let refused = uri.withUnsafeMutableBytes { raw in
@@ -243,7 +243,7 @@ extension Connection {
     /// RFC 6455 4.2: validates the opening handshake, chooses the protocol,
     /// lets the application filter it, answers 101 and enters the session.
     private func upgradeToWebSocket(_ parser: HTTPHeadParser) {
-        guard let table = headers else { return }
+        guard let table = headers?.contents else { return }
         guard parser.method == .get, parser.version.major == 1, parser.version.minor >= 1 else {
             Log.note("fd \(fd): upgrade request is not GET over HTTP/1.1, answering 400")
             respondAndClose(status: 400)

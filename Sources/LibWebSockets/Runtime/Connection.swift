@@ -50,66 +50,47 @@ final class Connection {
         case dead
     }
 
+    // The stored properties come word-sized first and the small ones (flags,
+    // small enums) together at the end, so that alignment wastes no bytes:
+    // every connection carries all of them, idle or not. Large state that
+    // only one phase uses is boxed (`Boxed`).
+
     /// Strong, though the context owns its connections: each access to an
     /// unowned reference retained and released the context (two atomic
     /// operations, several times per message). The cycle ends when the
     /// context is destroyed, which drops every connection.
     let context: Context
-    let fd: Int32
     let serial: UInt64
-    let role: Role
-    var state: State = .awaitingHTTPHead
+    let fd: Int32
+    /// Timeouts and membership slots (owned by TimeoutSet / ProtocolMembers).
+    var timeoutReason: Int32 = 0
+    var timeoutDeadline: UInt64 = 0
+    var timeoutSlot = -1
+    var memberSlot = -1
 
     /// Index into the context's protocols array (0 until a protocol is chosen).
     var protocolIndex = 0
     /// per_session_data: allocated zeroed by us (freed after CLOSED) unless
     /// the client connect call supplied its own (`ownsUserData` false).
     var userData: UnsafeMutableRawPointer?
-    var ownsUserData = true
 
-    /// The events currently requested from the poller (POLLIN / POLLOUT).
-    var pollEvents: Int16 = 0
-    /// The peer's FIN arrived while its input was not being read: the end
-    /// of its stream waits in the kernel behind the rest of its input.
-    var peerFinished = false
     var outbound = OutboundBuffer()
-    /// `outbound` holds only bytes collected while the context corks (see
-    /// `sendRaw`), not a backlog the socket refused.
-    var corked = false
     /// Frame bytes written in the current service call (see
     /// `wroteSocketBufferInBatch`); non-zero puts the connection on the
     /// context's `batchWriters`.
     var writtenInBatch = 0
-    /// The application asked for a writable callback and it is not yet delivered.
-    var writableRequested = false
-    /// Queued on the context's pendingWritable list.
-    var writableQueued = false
-    var rxFlowEnabled = true
-    /// Answering this peer's input left us owing it more than `owedBound`.
-    var backlogPausesInput = false
     /// Received bytes not yet processed (flow control, pipelined requests).
     var heldInput = HeldInput()
-    /// The held input already went through PACKET_RX_PREPARSE.
-    var heldInputIsPrepared = false
-    /// Inflated output the application paused by turning the flow off.
-    var pausedInflation: PausedInflation?
-    var inputQueued = false
 
     // HTTP
-    var headParser: HTTPHeadParser?
-    var headers: HTTPHeaderTable?
-    var keepAlive = false
+    var headParser: Boxed<HTTPHeadParser>?
+    var headers: Boxed<HTTPHeaderTable>?
     var httpVersionMinor = 1
     var bodyRemaining: UInt64 = 0
     var fileTransfer: FileTransfer?
-    var sawHTTPRequest = false
-    /// The application has written part of its answer to the current request.
-    var answerStarted = false
-    /// The pending timeout is the one for an answer not yet started.
-    var answerTimeoutArmed = false
 
     // Client role: what the connect call asked for, until established.
-    var clientRequest: ClientRequest?
+    var clientRequest: Boxed<ClientRequest>?
     /// TLS over the socket, when this connection uses it.
     var tls: TLSSession?
 
@@ -118,19 +99,52 @@ final class Connection {
     /// deflate-frame answered under both names by a 1.4 server: run twice.
     var deflateLayers: DeflateFrameLayers?
     var clientOfferedExtensions: [ExtensionOffer] = []
+
+    // WebSocket receive
+    var decoder = FrameDecoder(role: .server)
+    var rxChunk: ReceiveChunk?
+    var rxRemaining: UInt64 = 0
+
+    // The small ones.
+
+    /// The events currently requested from the poller (POLLIN / POLLOUT).
+    var pollEvents: Int16 = 0
+    var requestedCloseCode: UInt16 = 0
+    var utf8 = UTF8Validator()
+    let role: Role
+    var state: State = .awaitingHTTPHead
+    /// Inflated output the application paused by turning the flow off.
+    var pausedInflation: PausedInflation?
+    var ownsUserData = true
+    /// The peer's FIN arrived while its input was not being read: the end
+    /// of its stream waits in the kernel behind the rest of its input.
+    var peerFinished = false
+    /// `outbound` holds only bytes collected while the context corks (see
+    /// `sendRaw`), not a backlog the socket refused.
+    var corked = false
+    /// The application asked for a writable callback and it is not yet delivered.
+    var writableRequested = false
+    /// Queued on the context's pendingWritable list.
+    var writableQueued = false
+    var rxFlowEnabled = true
+    /// Answering this peer's input left us owing it more than `owedBound`.
+    var backlogPausesInput = false
+    /// The held input already went through PACKET_RX_PREPARSE.
+    var heldInputIsPrepared = false
+    var inputQueued = false
+    var keepAlive = false
+    var sawHTTPRequest = false
+    /// The application has written part of its answer to the current request.
+    var answerStarted = false
+    /// The pending timeout is the one for an answer not yet started.
+    var answerTimeoutArmed = false
     /// The message (permessage-deflate) or frame (deflate-frame) being
     /// received is compressed: its payload goes through the inflater.
     var rxCompressed = false
     /// Sending: inside a fragmented message, and whether it is compressed.
     var txInMessage = false
     var txCompressed = false
-
-    // WebSocket receive
-    var decoder = FrameDecoder(role: .server)
-    var utf8 = UTF8Validator()
     var messageIsText = false
-    var rxChunk: ReceiveChunk?
-    var rxRemaining: UInt64 = 0
     var rxFinal = false
     var rxBinary = false
     var rxReservedBits: UInt8 = 0
@@ -138,16 +152,8 @@ final class Connection {
     var zeroLengthFrame = false
     var established = false
     var sentClose = false
-
-    // Timeouts and membership slots (owned by TimeoutSet / ProtocolMembers).
-    var timeoutReason: Int32 = 0
-    var timeoutDeadline: UInt64 = 0
-    var timeoutSlot = -1
-    var memberSlot = -1
-
     /// A close asked for while a user callback may be on the stack.
     var closeRequested = false
-    var requestedCloseCode: UInt16 = 0
 
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 

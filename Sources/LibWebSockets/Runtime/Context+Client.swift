@@ -56,12 +56,12 @@ extension Context {
             hostHeader.append(UInt8(ascii: ":"))
             hostHeader.appendDecimal(port)
         }
-        connection.clientRequest = ClientRequest(
+        connection.clientRequest = Boxed(ClientRequest(
             addresses: addresses, proxyTarget: proxyTarget,
             path: path.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 } ?? [UInt8(ascii: "/")],
             host: hostHeader, origin: origin.map { bytesOf($0) },
             protocols: protocols.map { bytesOf($0) }.flatMap { $0.isEmpty ? nil : $0 },
-            key: key, ssl: ssl, verifyName: bytesOf(address), userData: userData)
+            key: key, ssl: ssl, verifyName: bytesOf(address), userData: userData))
         if let userData {
             connection.userData = userData
             connection.ownsUserData = false
