@@ -8,7 +8,10 @@ import CLibWebSockets
 /// (`append` returns false: the write fails, as a failed malloc failed it
 /// in 1.4) instead of trapping. Consumed bytes are tracked with a head
 /// index and moved down only when the dead prefix dominates, so a slow
-/// reader costs about one copy per byte, not one per partial send.
+/// reader costs about one copy per byte, not one per partial send. The
+/// memory goes back as soon as everything has been sent: kept, it made
+/// every connection that had ever been written to 4 KiB larger for good,
+/// where allocating it again costs little next to the send it serves.
 ///
 /// The one exception to "never dropped" is a pong we owe: only the latest
 /// ping needs its answer (RFC 6455 5.5.3), so a newer pong replaces one
@@ -23,9 +26,6 @@ struct OutboundBuffer: ~Copyable {
     /// send has been offered yet. Once offered it must stay: over TLS,
     /// OpenSSL may hold it in a record it retries with the same bytes.
     private var unsentPongStart: Int?
-
-    /// Storage up to this size is kept when the buffer empties.
-    private static let keptCapacity = 65536
 
     init() {}
 
@@ -66,11 +66,9 @@ struct OutboundBuffer: ~Copyable {
         head = 0
         tail = 0
         unsentPongStart = nil
-        if capacity > OutboundBuffer.keptCapacity {
-            free(storage)
-            storage = nil
-            capacity = 0
-        }
+        free(storage)
+        storage = nil
+        capacity = 0
     }
 
     private mutating func copyIn(_ bytes: UnsafeRawBufferPointer) {
