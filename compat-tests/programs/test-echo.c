@@ -38,11 +38,15 @@
 #endif
 
 /* Pause a connection's input above this many queued replies... */
-#define ECHO_QUEUE_PAUSE	16
+#define ECHO_QUEUE_PAUSE	64
 /* ...and let it go on once the queue is down to this many. */
-#define ECHO_QUEUE_RESUME	4
-/* Replies written per WRITEABLE at most, so one peer cannot hog the loop. */
-#define ECHO_WRITES_PER_CALLBACK 16
+#define ECHO_QUEUE_RESUME	16
+/*
+ * RECEIVE pieces of up to this much; also how much the library lets one
+ * service call write to a connection before lws_send_pipe_choked says
+ * stop, which is what keeps one busy peer from hogging the loop.
+ */
+#define ECHO_RX_BUFFER		16384
 
 /* State of one echo connection (server side, or our one client). */
 struct per_session_data__echo {
@@ -83,12 +87,35 @@ static struct {
 /* Server side                                                             */
 /* ---------------------------------------------------------------------- */
 
-/* A whole message arrived: queue it for sending back. */
+/*
+ * A whole message arrived: send it straight back when nothing is waiting
+ * ahead of it and the socket takes more (the writes of one service call go
+ * out together, so a burst of pipelined messages costs one send); queue it
+ * otherwise, for WRITEABLE.
+ */
 static int
-echo_queue_reply(struct libwebsocket_context *context,
-		 struct libwebsocket *wsi, struct per_session_data__echo *pss)
+echo_reply(struct libwebsocket_context *context,
+	   struct libwebsocket *wsi, struct per_session_data__echo *pss)
 {
-	struct test_message *msg = test_assembler_take(&pss->incoming);
+	struct test_assembler *a = &pss->incoming;
+	struct test_message *msg;
+	int n;
+
+	if (!pss->outgoing.count && !lws_partial_buffered(wsi) &&
+	    !lws_send_pipe_choked(wsi)) {
+		n = libwebsocket_write(wsi, test_assembler_payload(a), a->len,
+				       a->binary ? LWS_WRITE_BINARY :
+						   LWS_WRITE_TEXT);
+		if (n < 0 || (size_t)n < a->len) {
+			lwsl_err("echo: write failed (%d of %lu)\n", n,
+				 (unsigned long)a->len);
+			return -1;
+		}
+		test_assembler_restart(a);
+		return 0;
+	}
+
+	msg = test_assembler_take(a);
 
 	if (!msg)
 		return -1;
@@ -113,7 +140,6 @@ echo_send_replies(struct libwebsocket_context *context,
 		  struct libwebsocket *wsi, struct per_session_data__echo *pss)
 {
 	struct test_message *msg;
-	int written = 0;
 	int n;
 
 	while ((msg = test_queue_pop(&pss->outgoing))) {
@@ -128,8 +154,7 @@ echo_send_replies(struct libwebsocket_context *context,
 		}
 		test_message_free(msg);
 
-		if (++written == ECHO_WRITES_PER_CALLBACK ||
-		    lws_partial_buffered(wsi) || lws_send_pipe_choked(wsi))
+		if (lws_partial_buffered(wsi) || lws_send_pipe_choked(wsi))
 			break;
 	}
 
@@ -218,7 +243,7 @@ callback_echo(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		case TEST_ASSEMBLER_COMPLETE:
 			break;
 		}
-		return echo_queue_reply(context, wsi, pss);
+		return echo_reply(context, wsi, pss);
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
 		return echo_send_replies(context, wsi, pss);
@@ -283,7 +308,7 @@ static struct libwebsocket_protocols protocols[] = {
 		.name = "lws-echo",
 		.callback = callback_echo,
 		.per_session_data_size = sizeof(struct per_session_data__echo),
-		/* rx_buffer_size 0: the library's default piece size */
+		.rx_buffer_size = ECHO_RX_BUFFER,
 	},
 	{ .name = NULL, .callback = NULL }	/* end */
 };
