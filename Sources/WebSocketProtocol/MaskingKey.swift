@@ -51,22 +51,15 @@ public struct MaskingKey: Hashable {
         let count = buffer.count
         var index = 0
 
-        // Byte by byte until the 8-byte stores are aligned: they then never
-        // straddle a cache line. Short buffers end here too.
-        let misalignment = Int(bitPattern: UInt(bitPattern: base) & 7)
-        let head = misalignment == 0 ? 0 : min(8 - misalignment, count)
-        while index < head {
-            base.storeBytes(of: base.load(fromByteOffset: index, as: UInt8.self) ^ self[keyOffset &+ index],
-                            toByteOffset: index, as: UInt8.self)
-            index &+= 1
-        }
-
-        // Eight bytes at a time with the key rotated to the current phase.
-        // `rawWide` repeats the key twice in little-endian order; shifting it
-        // right by one byte per phase step starts the pattern at that key
-        // byte, and `UInt64(littleEndian:)` turns the logical byte order into
-        // the host's memory order.
-        let phase = UInt64(truncatingIfNeeded: (keyOffset &+ index) & 3)
+        // Eight bytes at a time with the key rotated to the starting phase
+        // (unaligned loads and stores: on the hosts we build for they cost
+        // no more than aligned ones, and a byte loop to reach alignment
+        // cost more than the rest of a small frame's unmasking). `rawWide`
+        // repeats the key twice in little-endian order; shifting it right
+        // by one byte per phase step starts the pattern at that key byte,
+        // and `UInt64(littleEndian:)` turns the logical byte order into the
+        // host's memory order. Whole words leave the phase unchanged.
+        let phase = UInt64(truncatingIfNeeded: keyOffset & 3)
         let rawWide = UInt64(littleEndianValue) | UInt64(littleEndianValue) << 32
         let rotated = phase == 0 ? rawWide : (rawWide >> (phase &* 8)) | (rawWide << (64 &- phase &* 8))
         let wideKey = UInt64(littleEndian: rotated)
@@ -75,8 +68,14 @@ public struct MaskingKey: Hashable {
             base.storeBytes(of: word ^ wideKey, toByteOffset: index, as: UInt64.self)
             index &+= 8
         }
-
-        // Fewer than eight bytes remain; the phase is unchanged by whole words.
+        // Then four (the same phase again: the low half of the rotated key)...
+        if count &- index >= 4 {
+            let word = base.loadUnaligned(fromByteOffset: index, as: UInt32.self)
+            base.storeBytes(of: word ^ UInt32(littleEndian: UInt32(truncatingIfNeeded: rotated)),
+                            toByteOffset: index, as: UInt32.self)
+            index &+= 4
+        }
+        // ...and the last one to three bytes one by one.
         while index < count {
             base.storeBytes(of: base.load(fromByteOffset: index, as: UInt8.self) ^ self[keyOffset &+ index],
                             toByteOffset: index, as: UInt8.self)
