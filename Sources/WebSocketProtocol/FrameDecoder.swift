@@ -83,6 +83,8 @@ public struct FrameDecoder {
     public private(set) var currentFrameIsFinal: Bool = false
 
     private var state: State = .header(.awaitingFirstByte)
+    /// The payload of the control frame `.controlPayload` collects.
+    private var controlPayload: [UInt8] = []
     /// The opcode of a message whose first frame had FIN clear and whose final
     /// frame has not started yet; it is what makes continuation frames legal.
     private var fragmentedMessageOpcode: Opcode?
@@ -165,11 +167,14 @@ public struct FrameDecoder {
         case awaitingMaskingKey(firstByte: UInt8, payloadLength: UInt64, missingBytes: Int, partialKey: UInt32)
     }
 
+    /// A control frame whose payload is being collected (in
+    /// `controlPayload`, outside the state: with no reference in it the
+    /// state is a plain value, which every event of every data frame copies
+    /// and tests without reference counting).
     private struct PartialControlFrame {
         var opcode: Opcode
         var maskingKey: MaskingKey?
         var length: Int
-        var payload: [UInt8]
     }
 
     // MARK: - Header
@@ -345,10 +350,9 @@ public struct FrameDecoder {
                 state = .header(.awaitingFirstByte)
                 return .control(opcode: opcode, payload: [])
             }
-            var payload: [UInt8] = []
-            payload.reserveCapacity(length)
-            state = .controlPayload(PartialControlFrame(opcode: opcode, maskingKey: maskingKey, length: length,
-                                                        payload: payload))
+            controlPayload = []
+            controlPayload.reserveCapacity(length)
+            state = .controlPayload(PartialControlFrame(opcode: opcode, maskingKey: maskingKey, length: length))
             return nil
         }
 
@@ -393,20 +397,17 @@ public struct FrameDecoder {
     private mutating func nextControlPayload(_ buffer: UnsafeMutableRawBufferPointer, consumed: inout Int)
         -> FrameEvent
     {
-        guard consumed < buffer.count, case .controlPayload(var frame) = state else { return .needMoreData }
-        // Drop the state's reference to the payload so appending to `frame`
-        // does not duplicate its storage.
-        state = .header(.awaitingFirstByte)
-        let count = min(buffer.count &- consumed, frame.length &- frame.payload.count)
+        guard consumed < buffer.count, case .controlPayload(let frame) = state else { return .needMoreData }
+        let count = min(buffer.count &- consumed, frame.length &- controlPayload.count)
         let chunk = UnsafeMutableRawBufferPointer(rebasing: buffer[consumed ..< consumed &+ count])
-        frame.maskingKey?.apply(to: chunk, startingAt: frame.payload.count)
-        frame.payload.append(contentsOf: chunk)
+        frame.maskingKey?.apply(to: chunk, startingAt: controlPayload.count)
+        controlPayload.append(contentsOf: chunk)
         consumed &+= count
-        if frame.payload.count == frame.length {
-            return .control(opcode: frame.opcode, payload: frame.payload)
-        }
-        state = .controlPayload(frame)
-        return .needMoreData
+        guard controlPayload.count == frame.length else { return .needMoreData }
+        state = .header(.awaitingFirstByte)
+        let payload = controlPayload
+        controlPayload = []
+        return .control(opcode: frame.opcode, payload: payload)
     }
 
     private mutating func fail(_ code: CloseCode) -> FrameEvent {
