@@ -93,19 +93,18 @@ public func lws_partial_buffered(_ wsi: OpaquePointer?) -> Int32 {
     Connection.with(wsi, otherwise: 0) { $0.hasBacklog ? 1 : 0 }
 }
 
-/// 1 when a write now would not go straight to the kernel: something is
-/// already buffered, the socket has no room, or (inside a service call,
-/// where writes are collected) a socket buffer's worth was already written
-/// in this call. The kernel is asked only when nothing was written since
-/// it last answered.
+/// 1 when a write now would not go straight to the kernel: bytes the
+/// socket refused are still buffered, or (inside a service call, where
+/// writes are collected) a socket buffer's worth was already written in
+/// this call. Answered from our own state, never with a poll(2): without a
+/// backlog the kernel took everything we sent it, so the worst a "no" can
+/// cost is one write kept in our buffer until the socket drains, after
+/// which the backlog says "choked" (an application asking before every
+/// message used to pay a syscall per message here).
 @_cdecl("lws_send_pipe_choked")
 public func lws_send_pipe_choked(_ wsi: OpaquePointer?) -> Int32 {
     Connection.with(wsi, otherwise: 1) { connection in
-        if connection.hasBacklog { return 1 }
-        if connection.writtenInBatch > 0 { return connection.wroteSocketBufferInBatch ? 1 : 0 }
-        var probe = pollfd(fd: connection.fd, events: Int16(POLLOUT), revents: 0)
-        if poll(&probe, 1, 0) != 1 { return 1 }
-        return probe.revents & Int16(POLLOUT) != 0 ? 0 : 1
+        connection.hasBacklog || connection.wroteSocketBufferInBatch ? 1 : 0
     }
 }
 
