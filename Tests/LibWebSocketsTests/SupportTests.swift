@@ -52,18 +52,19 @@ final class SupportTests: XCTestCase {
     }
 
     func testOutboundBufferKeepsOrderAcrossPartialDrains() {
+        let blocks = OutboundBlocks()
         var buffer = OutboundBuffer()
         XCTAssertTrue(buffer.isEmpty)
-        [UInt8](0..<100).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
+        [UInt8](0..<100).withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
         var seen: [UInt8] = []
-        buffer.drain { bytes in
+        buffer.drain(blocks: blocks) { bytes in
             seen.append(contentsOf: bytes.prefix(30))
             return 30
         }
-        [UInt8](100..<120).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
+        [UInt8](100..<120).withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
         XCTAssertEqual(buffer.count, 90)
         while !buffer.isEmpty {
-            buffer.drain { bytes in
+            buffer.drain(blocks: blocks) { bytes in
                 seen.append(contentsOf: bytes.prefix(7))
                 return min(7, bytes.count)
             }
@@ -74,58 +75,101 @@ final class SupportTests: XCTestCase {
     /// A pong replaces the previous one only while that is the last thing
     /// buffered and no send has been offered it.
     func testOutboundBufferReplacesOnlyAnUnsentTrailingPong() {
+        let blocks = OutboundBlocks()
         func contents(_ buffer: inout OutboundBuffer) -> [UInt8] {
             var seen: [UInt8] = []
-            buffer.drain { bytes in
+            buffer.drain(blocks: blocks) { bytes in
                 seen.append(contentsOf: bytes)
                 return bytes.count
             }
             return seen
         }
         var buffer = OutboundBuffer()
-        [UInt8]([1, 2]).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
-        [UInt8]([10, 10, 10]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
-        [UInt8]([11]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([1, 2]).withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
+        [UInt8]([10, 10, 10]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
+        [UInt8]([11]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
         XCTAssertEqual(contents(&buffer), [1, 2, 11])
 
         // Data after the pong keeps it.
-        [UInt8]([20]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
-        [UInt8]([3]).withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
-        [UInt8]([21]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([20]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
+        [UInt8]([3]).withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
+        [UInt8]([21]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
         XCTAssertEqual(contents(&buffer), [20, 3, 21])
 
         // A pong a send was offered (and refused) stays too.
-        [UInt8]([30]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
-        buffer.drain { _ in 0 }
-        [UInt8]([31]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([30]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
+        buffer.drain(blocks: blocks) { _ in 0 }
+        [UInt8]([31]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
         XCTAssertEqual(contents(&buffer), [30, 31])
     }
 
     /// Growing past its block and moving down after drains keep the
     /// bytes and their order, and the pong replacement.
     func testOutboundBufferGrowsAndMovesDown() {
+        let blocks = OutboundBlocks()
         var buffer = OutboundBuffer()
         var expected: [UInt8] = []
         var seen: [UInt8] = []
         for round in 0..<200 {
             let chunk = [UInt8](repeating: UInt8(round & 0xff), count: 97 + round * 13)
-            chunk.withUnsafeBytes { XCTAssertTrue(buffer.append($0)) }
+            chunk.withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
             expected.append(contentsOf: chunk)
-            buffer.drain { bytes in
+            buffer.drain(blocks: blocks) { bytes in
                 let n = bytes.count / 2
                 seen.append(contentsOf: bytes.prefix(n))
                 return n
             }
         }
-        [UInt8]([1]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
-        [UInt8]([2]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0)) }
+        [UInt8]([1]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
+        [UInt8]([2]).withUnsafeBytes { XCTAssertTrue(buffer.appendPong($0, blocks: blocks)) }
         expected.append(2)
-        buffer.drain { bytes in
+        buffer.drain(blocks: blocks) { bytes in
             seen.append(contentsOf: bytes)
             return bytes.count
         }
         XCTAssertTrue(buffer.isEmpty)
         XCTAssertEqual(seen, expected)
+    }
+
+    /// An emptied buffer's memory goes to the context's blocks and the next
+    /// buffer starts from it; blocks too large, or more than the budget,
+    /// go back to the heap instead.
+    func testOutboundBlocksRecycleWithinBounds() {
+        let blocks = OutboundBlocks()
+        var first = OutboundBuffer()
+        let batch = [UInt8](repeating: 7, count: 10_000)
+        batch.withUnsafeBytes { XCTAssertTrue(first.append($0, blocks: blocks)) }
+        first.drain(blocks: blocks) { $0.count }
+        XCTAssertTrue(first.isEmpty)
+        guard let grown = blocks.take() else { return XCTFail("the emptied buffer kept no block") }
+        XCTAssertGreaterThanOrEqual(grown.capacity, batch.count)
+        XCTAssertNil(blocks.take())
+        blocks.giveBack(grown)
+
+        var second = OutboundBuffer()
+        batch.withUnsafeBytes { XCTAssertTrue(second.append($0, blocks: blocks)) }
+        XCTAssertNil(blocks.take(), "the second buffer took the kept block")
+        second.clear(blocks: blocks)
+        let again = blocks.take()
+        XCTAssertEqual(again?.start, grown.start)
+        if let again { blocks.giveBack(again) }
+        XCTAssertNotNil(blocks.take().map { free($0.start) })
+
+        let huge = OutboundBlocks.Block(start: malloc(OutboundBlocks.largestKept + 1)!,
+                                        capacity: OutboundBlocks.largestKept + 1)
+        blocks.giveBack(huge)
+        XCTAssertNil(blocks.take())
+        let count = OutboundBlocks.bytesKept / OutboundBlocks.largestKept + 1
+        for _ in 0..<count {
+            blocks.giveBack(OutboundBlocks.Block(start: malloc(OutboundBlocks.largestKept)!,
+                                                 capacity: OutboundBlocks.largestKept))
+        }
+        var kept = 0
+        while let block = blocks.take() {
+            kept += 1
+            free(block.start)
+        }
+        XCTAssertEqual(kept, count - 1)
     }
 
     /// Held input comes back in arrival order however it is appended and

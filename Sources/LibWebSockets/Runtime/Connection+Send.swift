@@ -59,7 +59,8 @@ extension Connection {
     /// can no longer be kept: the connection closes (and a write reports -1).
     @discardableResult
     private func queue(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool) -> Bool {
-        let kept = isPongReply ? outbound.appendPong(bytes) : outbound.append(bytes)
+        let blocks = context.outboundBlocks
+        let kept = isPongReply ? outbound.appendPong(bytes, blocks: blocks) : outbound.append(bytes, blocks: blocks)
         if !kept {
             Log.error("fd \(fd): no memory to keep \(bytes.count) unsent bytes, closing")
             requestClose(1011)
@@ -130,7 +131,7 @@ extension Connection {
     /// it over is read again.
     func flushOutbound() {
         var failed = false
-        outbound.drain { bytes in
+        outbound.drain(blocks: context.outboundBlocks) { bytes in
             switch transportSend(bytes) {
             case .transferred(let sent): return sent
             case .wouldBlock: return 0
@@ -142,7 +143,7 @@ extension Connection {
         // Whatever is left now was refused by the socket: a real backlog.
         corked = false
         if failed {
-            outbound.clear()
+            outbound.clear(blocks: context.outboundBlocks)
             if state == .lingering {
                 destroy()
             } else {

@@ -10,8 +10,9 @@ import CLibWebSockets
 /// index and moved down only when the dead prefix dominates, so a slow
 /// reader costs about one copy per byte, not one per partial send. The
 /// memory goes back as soon as everything has been sent: kept, it made
-/// every connection that had ever been written to 4 KiB larger for good,
-/// where allocating it again costs little next to the send it serves.
+/// every connection that had ever been written to 4 KiB larger for good.
+/// It goes back to the context's `OutboundBlocks`, where the next buffer
+/// to need memory finds it (already grown to what a batch takes).
 ///
 /// The one exception to "never dropped" is a pong we owe: only the latest
 /// ping needs its answer (RFC 6455 5.5.3), so a newer pong replaces one
@@ -35,8 +36,8 @@ struct OutboundBuffer: ~Copyable {
     var count: Int { tail - head }
 
     /// False when there is no memory for the bytes: nothing is appended.
-    mutating func append(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        guard reserve(bytes.count) else { return false }
+    mutating func append(_ bytes: UnsafeRawBufferPointer, blocks: OutboundBlocks) -> Bool {
+        guard reserve(bytes.count, blocks: blocks) else { return false }
         copyIn(bytes)
         unsentPongStart = nil
         return true
@@ -44,29 +45,30 @@ struct OutboundBuffer: ~Copyable {
 
     /// Appends a pong frame, in place of the previous pong when that is
     /// still the last thing here and unsent.
-    mutating func appendPong(_ frame: UnsafeRawBufferPointer) -> Bool {
+    mutating func appendPong(_ frame: UnsafeRawBufferPointer, blocks: OutboundBlocks) -> Bool {
         if let start = unsentPongStart { tail = start }
-        guard reserve(frame.count) else { return false }
+        guard reserve(frame.count, blocks: blocks) else { return false }
         unsentPongStart = tail
         copyIn(frame)
         return true
     }
 
     /// Lets `body` send from the unsent bytes; it returns how many were taken.
-    mutating func drain(_ body: (UnsafeRawBufferPointer) -> Int) {
+    mutating func drain(blocks: OutboundBlocks, _ body: (UnsafeRawBufferPointer) -> Int) {
         guard !isEmpty, let storage else { return }
         unsentPongStart = nil
         let taken = body(UnsafeRawBufferPointer(start: storage + head, count: count))
         guard taken > 0 else { return }
         head += min(taken, count)
-        if isEmpty { clear() }
+        if isEmpty { clear(blocks: blocks) }
     }
 
-    mutating func clear() {
+    /// Drops what is buffered; the memory goes to `blocks`.
+    mutating func clear(blocks: OutboundBlocks) {
         head = 0
         tail = 0
         unsentPongStart = nil
-        free(storage)
+        if let storage { blocks.giveBack(OutboundBlocks.Block(start: storage, capacity: capacity)) }
         storage = nil
         capacity = 0
     }
@@ -80,11 +82,16 @@ struct OutboundBuffer: ~Copyable {
 
     /// Makes room for `extra` more bytes at the tail: by moving the unsent
     /// bytes down when the consumed prefix is at least as large (so each
-    /// byte moves about once), else in a larger block.
-    private mutating func reserve(_ extra: Int) -> Bool {
+    /// byte moves about once), else in a larger block; a buffer without
+    /// memory first takes a block `blocks` kept.
+    private mutating func reserve(_ extra: Int, blocks: OutboundBlocks) -> Bool {
         if isEmpty {
             head = 0
             tail = 0
+        }
+        if storage == nil, let block = blocks.take() {
+            storage = block.start
+            capacity = block.capacity
         }
         let live = count
         let (wanted, overflow) = live.addingReportingOverflow(extra)
@@ -101,7 +108,7 @@ struct OutboundBuffer: ~Copyable {
         }
         guard let larger = malloc(newCapacity) else { return false }
         moveDown(into: larger)
-        free(storage)
+        if let storage { blocks.giveBack(OutboundBlocks.Block(start: storage, capacity: capacity)) }
         storage = larger
         capacity = newCapacity
         return true
