@@ -52,7 +52,7 @@ final class SupportTests: XCTestCase {
     }
 
     func testOutboundBufferKeepsOrderAcrossPartialDrains() {
-        let blocks = OutboundBlocks()
+        let blocks = SpareBlocks()
         var buffer = OutboundBuffer()
         XCTAssertTrue(buffer.isEmpty)
         [UInt8](0..<100).withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
@@ -75,7 +75,7 @@ final class SupportTests: XCTestCase {
     /// A pong replaces the previous one only while that is the last thing
     /// buffered and no send has been offered it.
     func testOutboundBufferReplacesOnlyAnUnsentTrailingPong() {
-        let blocks = OutboundBlocks()
+        let blocks = SpareBlocks()
         func contents(_ buffer: inout OutboundBuffer) -> [UInt8] {
             var seen: [UInt8] = []
             buffer.drain(blocks: blocks) { bytes in
@@ -106,7 +106,7 @@ final class SupportTests: XCTestCase {
     /// Growing past its block and moving down after drains keep the
     /// bytes and their order, and the pong replacement.
     func testOutboundBufferGrowsAndMovesDown() {
-        let blocks = OutboundBlocks()
+        let blocks = SpareBlocks()
         var buffer = OutboundBuffer()
         var expected: [UInt8] = []
         var seen: [UInt8] = []
@@ -134,38 +134,39 @@ final class SupportTests: XCTestCase {
     /// An emptied buffer's memory goes to the context's blocks and the next
     /// buffer starts from it; blocks too large, or more than the budget,
     /// go back to the heap instead.
-    func testOutboundBlocksRecycleWithinBounds() {
-        let blocks = OutboundBlocks()
+    func testSpareBlocksRecycleWithinBounds() {
+        let blocks = SpareBlocks()
         var first = OutboundBuffer()
         let batch = [UInt8](repeating: 7, count: 10_000)
         batch.withUnsafeBytes { XCTAssertTrue(first.append($0, blocks: blocks)) }
         first.drain(blocks: blocks) { $0.count }
         XCTAssertTrue(first.isEmpty)
-        guard let grown = blocks.take() else { return XCTFail("the emptied buffer kept no block") }
+        XCTAssertNil(blocks.take(atLeast: 1 << 20), "no kept block is that large")
+        guard let grown = blocks.take(atLeast: batch.count) else { return XCTFail("the emptied buffer kept no block") }
         XCTAssertGreaterThanOrEqual(grown.capacity, batch.count)
-        XCTAssertNil(blocks.take())
+        XCTAssertNil(blocks.take(atLeast: 0))
         blocks.giveBack(grown)
 
         var second = OutboundBuffer()
         batch.withUnsafeBytes { XCTAssertTrue(second.append($0, blocks: blocks)) }
-        XCTAssertNil(blocks.take(), "the second buffer took the kept block")
+        XCTAssertNil(blocks.take(atLeast: 0), "the second buffer took the kept block")
         second.clear(blocks: blocks)
-        let again = blocks.take()
+        let again = blocks.take(atLeast: 0)
         XCTAssertEqual(again?.start, grown.start)
         if let again { blocks.giveBack(again) }
-        XCTAssertNotNil(blocks.take().map { free($0.start) })
+        XCTAssertNotNil(blocks.take(atLeast: 0).map { free($0.start) })
 
-        let huge = OutboundBlocks.Block(start: malloc(OutboundBlocks.largestKept + 1)!,
-                                        capacity: OutboundBlocks.largestKept + 1)
+        let huge = SpareBlocks.Block(start: malloc(SpareBlocks.largestKept + 1)!,
+                                        capacity: SpareBlocks.largestKept + 1)
         blocks.giveBack(huge)
-        XCTAssertNil(blocks.take())
-        let count = OutboundBlocks.bytesKept / OutboundBlocks.largestKept + 1
+        XCTAssertNil(blocks.take(atLeast: 0))
+        let count = SpareBlocks.bytesKept / SpareBlocks.largestKept + 1
         for _ in 0..<count {
-            blocks.giveBack(OutboundBlocks.Block(start: malloc(OutboundBlocks.largestKept)!,
-                                                 capacity: OutboundBlocks.largestKept))
+            blocks.giveBack(SpareBlocks.Block(start: malloc(SpareBlocks.largestKept)!,
+                                                 capacity: SpareBlocks.largestKept))
         }
         var kept = 0
-        while let block = blocks.take() {
+        while let block = blocks.take(atLeast: 0) {
             kept += 1
             free(block.start)
         }

@@ -137,7 +137,7 @@ extension Connection {
     /// bytes when it is created; an existing chunk keeps its bytes.
     private func ensureChunk(_ minimum: Int) -> ReceiveChunk {
         if let chunk = rxChunk, chunk.capacity >= minimum || chunk.count > 0 { return chunk }
-        let chunk = ReceiveChunk(capacity: minimum)
+        let chunk = ReceiveChunk(capacity: minimum, blocks: context.spareBlocks)
         rxChunk = chunk
         return chunk
     }

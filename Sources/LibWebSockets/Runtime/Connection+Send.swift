@@ -59,7 +59,7 @@ extension Connection {
     /// can no longer be kept: the connection closes (and a write reports -1).
     @discardableResult
     private func queue(_ bytes: UnsafeRawBufferPointer, isPongReply: Bool) -> Bool {
-        let blocks = context.outboundBlocks
+        let blocks = context.spareBlocks
         let kept = isPongReply ? outbound.appendPong(bytes, blocks: blocks) : outbound.append(bytes, blocks: blocks)
         if !kept {
             Log.error("fd \(fd): no memory to keep \(bytes.count) unsent bytes, closing")
@@ -131,7 +131,7 @@ extension Connection {
     /// it over is read again.
     func flushOutbound() {
         var failed = false
-        outbound.drain(blocks: context.outboundBlocks) { bytes in
+        outbound.drain(blocks: context.spareBlocks) { bytes in
             switch transportSend(bytes) {
             case .transferred(let sent): return sent
             case .wouldBlock: return 0
@@ -143,7 +143,7 @@ extension Connection {
         // Whatever is left now was refused by the socket: a real backlog.
         corked = false
         if failed {
-            outbound.clear(blocks: context.outboundBlocks)
+            outbound.clear(blocks: context.spareBlocks)
             if state == .lingering {
                 destroy()
             } else {

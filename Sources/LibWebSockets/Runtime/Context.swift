@@ -45,7 +45,7 @@ final class Context {
     /// The connections written to in this service call.
     var batchWriters: [Connection] = []
     /// Memory the connections' outbound buffers gave back, for reuse.
-    let outboundBlocks = OutboundBlocks()
+    let spareBlocks = SpareBlocks()
     /// Destroyed connections, kept until the outermost service call in
     /// progress returns (or the next one, when none was): API calls reach
     /// a connection through its handle without retaining it

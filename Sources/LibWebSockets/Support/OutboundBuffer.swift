@@ -11,7 +11,7 @@ import CLibWebSockets
 /// reader costs about one copy per byte, not one per partial send. The
 /// memory goes back as soon as everything has been sent: kept, it made
 /// every connection that had ever been written to 4 KiB larger for good.
-/// It goes back to the context's `OutboundBlocks`, where the next buffer
+/// It goes back to the context's `SpareBlocks`, where the next buffer
 /// to need memory finds it (already grown to what a batch takes).
 ///
 /// The one exception to "never dropped" is a pong we owe: only the latest
@@ -36,7 +36,7 @@ struct OutboundBuffer: ~Copyable {
     var count: Int { tail - head }
 
     /// False when there is no memory for the bytes: nothing is appended.
-    mutating func append(_ bytes: UnsafeRawBufferPointer, blocks: OutboundBlocks) -> Bool {
+    mutating func append(_ bytes: UnsafeRawBufferPointer, blocks: SpareBlocks) -> Bool {
         guard reserve(bytes.count, blocks: blocks) else { return false }
         copyIn(bytes)
         unsentPongStart = nil
@@ -45,7 +45,7 @@ struct OutboundBuffer: ~Copyable {
 
     /// Appends a pong frame, in place of the previous pong when that is
     /// still the last thing here and unsent.
-    mutating func appendPong(_ frame: UnsafeRawBufferPointer, blocks: OutboundBlocks) -> Bool {
+    mutating func appendPong(_ frame: UnsafeRawBufferPointer, blocks: SpareBlocks) -> Bool {
         if let start = unsentPongStart { tail = start }
         guard reserve(frame.count, blocks: blocks) else { return false }
         unsentPongStart = tail
@@ -54,7 +54,7 @@ struct OutboundBuffer: ~Copyable {
     }
 
     /// Lets `body` send from the unsent bytes; it returns how many were taken.
-    mutating func drain(blocks: OutboundBlocks, _ body: (UnsafeRawBufferPointer) -> Int) {
+    mutating func drain(blocks: SpareBlocks, _ body: (UnsafeRawBufferPointer) -> Int) {
         guard !isEmpty, let storage else { return }
         unsentPongStart = nil
         let taken = body(UnsafeRawBufferPointer(start: storage + head, count: count))
@@ -64,11 +64,11 @@ struct OutboundBuffer: ~Copyable {
     }
 
     /// Drops what is buffered; the memory goes to `blocks`.
-    mutating func clear(blocks: OutboundBlocks) {
+    mutating func clear(blocks: SpareBlocks) {
         head = 0
         tail = 0
         unsentPongStart = nil
-        if let storage { blocks.giveBack(OutboundBlocks.Block(start: storage, capacity: capacity)) }
+        if let storage { blocks.giveBack(SpareBlocks.Block(start: storage, capacity: capacity)) }
         storage = nil
         capacity = 0
     }
@@ -83,13 +83,13 @@ struct OutboundBuffer: ~Copyable {
     /// Makes room for `extra` more bytes at the tail: by moving the unsent
     /// bytes down when the consumed prefix is at least as large (so each
     /// byte moves about once), else in a larger block; a buffer without
-    /// memory first takes a block `blocks` kept.
-    private mutating func reserve(_ extra: Int, blocks: OutboundBlocks) -> Bool {
+    /// memory first takes a large enough block `blocks` kept.
+    private mutating func reserve(_ extra: Int, blocks: SpareBlocks) -> Bool {
         if isEmpty {
             head = 0
             tail = 0
         }
-        if storage == nil, let block = blocks.take() {
+        if storage == nil, let block = blocks.take(atLeast: extra) {
             storage = block.start
             capacity = block.capacity
         }
@@ -108,7 +108,7 @@ struct OutboundBuffer: ~Copyable {
         }
         guard let larger = malloc(newCapacity) else { return false }
         moveDown(into: larger)
-        if let storage { blocks.giveBack(OutboundBlocks.Block(start: storage, capacity: capacity)) }
+        if let storage { blocks.giveBack(SpareBlocks.Block(start: storage, capacity: capacity)) }
         storage = larger
         capacity = newCapacity
         return true
