@@ -88,11 +88,42 @@ static struct {
 /* ---------------------------------------------------------------------- */
 
 /*
- * A whole message arrived: send it straight back when nothing is waiting
- * ahead of it and the socket takes more (the writes of one service call go
- * out together, so a burst of pipelined messages costs one send); queue it
- * otherwise, for WRITEABLE.
+ * A message that arrived in one RECEIVE is echoed from here: the server
+ * runs on one thread (each worker is its own process), so one buffer
+ * serves every connection and an idle connection keeps no message memory.
  */
+static unsigned char echo_scratch[LWS_SEND_BUFFER_PRE_PADDING + ECHO_RX_BUFFER +
+				  LWS_SEND_BUFFER_POST_PADDING];
+
+/*
+ * Whether a reply may go out now rather than wait in the queue: nothing is
+ * queued ahead of it and the socket takes more (the writes of one service
+ * call go out together, so a burst of pipelined messages costs one send).
+ */
+static int
+echo_can_send_now(struct libwebsocket *wsi, struct per_session_data__echo *pss)
+{
+	return !pss->outgoing.count && !lws_partial_buffered(wsi) &&
+	       !lws_send_pipe_choked(wsi);
+}
+
+/* p has LWS_SEND_BUFFER_PRE_PADDING before it, as libwebsocket_write wants. */
+static int
+echo_send(struct libwebsocket *wsi, unsigned char *p, size_t len, int binary)
+{
+	int n = libwebsocket_write(wsi, p, len,
+				   binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+
+	/* The library keeps what the kernel did not take. */
+	if (n < 0 || (size_t)n < len) {
+		lwsl_err("echo: write failed (%d of %lu)\n", n,
+			 (unsigned long)len);
+		return -1;
+	}
+	return 0;
+}
+
+/* A whole message was assembled: send it back now, or queue it for WRITEABLE. */
 static int
 echo_reply(struct libwebsocket_context *context,
 	   struct libwebsocket *wsi, struct per_session_data__echo *pss)
@@ -101,18 +132,10 @@ echo_reply(struct libwebsocket_context *context,
 	struct test_message *msg;
 	int n;
 
-	if (!pss->outgoing.count && !lws_partial_buffered(wsi) &&
-	    !lws_send_pipe_choked(wsi)) {
-		n = libwebsocket_write(wsi, test_assembler_payload(a), a->len,
-				       a->binary ? LWS_WRITE_BINARY :
-						   LWS_WRITE_TEXT);
-		if (n < 0 || (size_t)n < a->len) {
-			lwsl_err("echo: write failed (%d of %lu)\n", n,
-				 (unsigned long)a->len);
-			return -1;
-		}
-		test_assembler_restart(a);
-		return 0;
+	if (echo_can_send_now(wsi, pss)) {
+		n = echo_send(wsi, test_assembler_payload(a), a->len, a->binary);
+		test_assembler_reset(a);
+		return n;
 	}
 
 	msg = test_assembler_take(a);
@@ -143,16 +166,11 @@ echo_send_replies(struct libwebsocket_context *context,
 	int n;
 
 	while ((msg = test_queue_pop(&pss->outgoing))) {
-		n = libwebsocket_write(wsi, test_message_payload(msg),
-				       msg->len, test_message_write_type(msg));
-		/* The library keeps what the kernel did not take. */
-		if (n < 0 || (size_t)n < msg->len) {
-			lwsl_err("echo: write failed (%d of %lu)\n", n,
-				 (unsigned long)msg->len);
-			test_message_free(msg);
-			return -1;
-		}
+		n = echo_send(wsi, test_message_payload(msg), msg->len,
+			      msg->binary);
 		test_message_free(msg);
+		if (n)
+			return -1;
 
 		if (lws_partial_buffered(wsi) || lws_send_pipe_choked(wsi))
 			break;
@@ -232,6 +250,15 @@ callback_echo(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		return -1;
 
 	case LWS_CALLBACK_RECEIVE:
+		if (!pss->incoming.collecting && len <= ECHO_RX_BUFFER &&
+		    !libwebsockets_remaining_packet_payload(wsi) &&
+		    libwebsocket_is_final_fragment(wsi) &&
+		    echo_can_send_now(wsi, pss)) {
+			memcpy(echo_scratch + LWS_SEND_BUFFER_PRE_PADDING, in, len);
+			return echo_send(wsi, echo_scratch +
+					 LWS_SEND_BUFFER_PRE_PADDING, len,
+					 lws_frame_is_binary(wsi));
+		}
 		switch (test_assembler_add(&pss->incoming, wsi, in, len,
 					   opts.max_message)) {
 		case TEST_ASSEMBLER_ERROR:

@@ -102,13 +102,6 @@ test_assembler_take(struct test_assembler *a)
 }
 
 void
-test_assembler_restart(struct test_assembler *a)
-{
-	a->len = 0;
-	a->collecting = 0;
-}
-
-void
 test_assembler_reset(struct test_assembler *a)
 {
 	free(a->storage);

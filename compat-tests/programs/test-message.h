@@ -79,13 +79,6 @@ test_assembler_add(struct test_assembler *a, struct libwebsocket *wsi,
  */
 struct test_message *test_assembler_take(struct test_assembler *a);
 
-/*
- * Forgets the completed message but keeps its storage for the next one: for
- * a caller that used the message in place (test_assembler_payload) and so
- * need not allocate per message.
- */
-void test_assembler_restart(struct test_assembler *a);
-
 /* The collected payload (LWS_SEND_BUFFER_PRE_PADDING usable before it). */
 static inline unsigned char *
 test_assembler_payload(const struct test_assembler *a)
