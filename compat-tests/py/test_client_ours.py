@@ -74,20 +74,29 @@ def test_client_undeflated(test_server):
 
 def wait_for_line(proc, text, timeout=10.0):
     """Reads proc's stderr until a line containing text (fails on EOF or
-    timeout); the lines read are returned."""
+    timeout); the lines read are returned.
+
+    Reads the descriptor itself: a buffered readline() after select() could
+    take two lines in one read and leave the second in Python's buffer,
+    where select() no longer sees it (the wait then timed out under load)."""
+    fd = proc.stderr.fileno()
     lines = []
+    pending = b""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        ready, _, _ = select.select([proc.stderr], [], [],
+        ready, _, _ = select.select([fd], [], [],
                                     max(0.0, deadline - time.monotonic()))
         if not ready:
             break
-        line = proc.stderr.readline().decode(errors="replace")
-        if not line:
+        chunk = os.read(fd, 4096)
+        if not chunk:
             break
-        lines.append(line)
-        if text in line:
-            return lines
+        pending += chunk
+        while b"\n" in pending:
+            line, pending = pending.split(b"\n", 1)
+            lines.append(line.decode(errors="replace") + "\n")
+            if text in lines[-1]:
+                return lines
     raise AssertionError(f"no '{text}' from {proc.args[0]}: {lines}")
 
 
