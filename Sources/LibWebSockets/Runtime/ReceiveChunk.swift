@@ -17,10 +17,13 @@ final class ReceiveChunk {
     var count = 0
     private let blocks: SpareBlocks
 
+    /// `capacity` is what the chunk holds, even when the block it got is
+    /// larger: it is the RECEIVE piece size (rx_buffer_size), which the
+    /// application sees.
     init(capacity: Int, blocks: SpareBlocks) {
         self.blocks = blocks
+        self.capacity = capacity
         allocation = ReceiveChunk.allocate(capacity, from: blocks)
-        self.capacity = allocation.capacity - ReceiveChunk.padding
         start = allocation.start + Int(LWS_SEND_BUFFER_PRE_PADDING)
     }
 
@@ -43,7 +46,7 @@ final class ReceiveChunk {
         blocks.giveBack(allocation)
         allocation = larger
         start = newStart
-        capacity = larger.capacity - ReceiveChunk.padding
+        capacity = newCapacity
     }
 
     private static let padding = Int(LWS_SEND_BUFFER_PRE_PADDING) + Int(LWS_SEND_BUFFER_POST_PADDING)
