@@ -5,4 +5,4 @@
 # next to the library's built-in ones.
 
 lws_test_driver(libwebsockets-test-ext
-                test-ext.c test-message.c test-crc32.c)
+                test-ext.c test-message.c test-crc32.c test-program.c)

@@ -48,16 +48,15 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libwebsockets.h>
 
 #include "test-crc32.h"
 #include "test-message.h"
+#include "test-program.h"
 
 #define MAX_PROTOCOLS 16
 
@@ -113,7 +112,6 @@ static struct {
 static struct conn *conns;
 static struct libwebsocket_protocols protocols[MAX_PROTOCOLS + 1];
 static char protocol_names[MAX_PROTOCOLS][64];
-static volatile sig_atomic_t force_exit;
 
 /* Totals for the summary and the exit status. */
 static struct {
@@ -573,20 +571,6 @@ usage(FILE *out)
 		"  -h, --help              this text\n");
 }
 
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 0);
-	if (end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-
-	return 0;
-}
-
 /* The library's extensions, or only the one --extension names. */
 static struct libwebsocket_extension *
 offered_extensions(void)
@@ -676,9 +660,8 @@ parse_options(int argc, char **argv)
 			usage(stdout);
 			return 1;
 		case 'p':
-			if (parse_long(optarg, 1, 65535, &v))
+			if (test_parse_int(optarg, 1, 65535, &opts.port))
 				goto bad;
-			opts.port = (int)v;
 			break;
 		case 'P':
 			opts.path = optarg;
@@ -696,9 +679,8 @@ parse_options(int argc, char **argv)
 			opts.serve = optarg;
 			break;
 		case 's':
-			if (parse_long(optarg, 0, 2, &v))
+			if (test_parse_int(optarg, 0, 2, &opts.ssl))
 				goto bad;
-			opts.ssl = (int)v;
 			break;
 		case 'A':
 			opts.ca_path = optarg;
@@ -707,9 +689,9 @@ parse_options(int argc, char **argv)
 			opts.proxy = optarg;
 			break;
 		case 'V':
-			if (parse_long(optarg, -1, 1000, &v))
+			if (test_parse_int(optarg, -1, 1000,
+					   &opts.ietf_version))
 				goto bad;
-			opts.ietf_version = (int)v;
 			break;
 		case 'e':
 			opts.header = optarg;
@@ -725,12 +707,12 @@ parse_options(int argc, char **argv)
 			opts.extension = optarg;
 			break;
 		case 'c':
-			if (parse_long(optarg, 1, 100000, &v))
+			if (test_parse_long(optarg, 1, 100000, &v))
 				goto bad;
 			opts.connections = (unsigned int)v;
 			break;
 		case 'j':
-			if (parse_long(optarg, 1, 100000, &v))
+			if (test_parse_long(optarg, 1, 100000, &v))
 				goto bad;
 			opts.parallel = (unsigned int)v;
 			break;
@@ -738,17 +720,17 @@ parse_options(int argc, char **argv)
 			opts.together = 1;
 			break;
 		case 'n':
-			if (parse_long(optarg, 0, 1L << 24, &v))
+			if (test_parse_long(optarg, 0, 1L << 24, &v))
 				goto bad;
 			opts.send = (unsigned int)v;
 			break;
 		case 'z':
-			if (parse_long(optarg, 0, 1L << 30, &v))
+			if (test_parse_long(optarg, 0, 1L << 30, &v))
 				goto bad;
 			opts.size = (size_t)v;
 			break;
 		case 'f':
-			if (parse_long(optarg, 1, 1L << 20, &v))
+			if (test_parse_long(optarg, 1, 1L << 20, &v))
 				goto bad;
 			opts.fragments = (unsigned int)v;
 			break;
@@ -759,12 +741,12 @@ parse_options(int argc, char **argv)
 			opts.unmasked = 1;
 			break;
 		case 'g':
-			if (parse_long(optarg, 0, 1L << 20, &v))
+			if (test_parse_long(optarg, 0, 1L << 20, &v))
 				goto bad;
 			opts.pings = (unsigned int)v;
 			break;
 		case 'a':
-			if (parse_long(optarg, -1, 1L << 30, &v))
+			if (test_parse_long(optarg, -1, 1L << 30, &v))
 				goto bad;
 			opts.close_after = v;
 			opts.close_after_given = 1;
@@ -779,22 +761,20 @@ parse_options(int argc, char **argv)
 			opts.quiet = 1;
 			break;
 		case 'B':
-			if (parse_long(optarg, 0, 1L << 24, &v))
+			if (test_parse_int(optarg, 0, 1 << 24, &opts.rx_buffer))
 				goto bad;
-			opts.rx_buffer = (int)v;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 3600, &v))
+			if (test_parse_int(optarg, 1, 3600, &opts.timeout_s))
 				goto bad;
-			opts.timeout_s = (int)v;
 			break;
 		case 'd':
-			if (parse_long(optarg, 0, 0xffff, &v))
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts.debug_level))
 				goto bad;
-			opts.debug_level = (int)v;
 			break;
 		case 'M':
-			if (parse_long(optarg, 0, 1L << 30, &v))
+			if (test_parse_long(optarg, 0, 1L << 30, &v))
 				goto bad;
 			opts.max_message = (size_t)v;
 			break;
@@ -830,23 +810,6 @@ bad:
 /* ---------------------------------------------------------------------- */
 /* Main loop                                                               */
 /* ---------------------------------------------------------------------- */
-
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
-static long long
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
 
 static void
 start_connection(struct libwebsocket_context *context, struct conn *c)
@@ -905,7 +868,6 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	unsigned int next = 0, i;
 	long long deadline;
 	int n = 0, status, timed_out = 0;
@@ -915,11 +877,7 @@ main(int argc, char **argv)
 		return n > 0 ? 0 : 64;
 
 	lws_set_log_level(opts.debug_level, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	conns = calloc(opts.connections, sizeof(*conns));
 	if (!conns)
@@ -949,15 +907,16 @@ main(int argc, char **argv)
 		}
 	}
 
-	deadline = monotonic_ms() + opts.timeout_s * 1000LL;
+	deadline = test_monotonic_ms() + opts.timeout_s * 1000LL;
 	n = 0;
-	while (n >= 0 && !force_exit && totals.finished < opts.connections) {
+	while (n >= 0 && !test_force_exit &&
+	       totals.finished < opts.connections) {
 		while (next < opts.connections &&
 		       totals.in_handshake < opts.parallel)
 			start_connection(context, &conns[next++]);
 		if (opts.together)
 			together_step(context);
-		if (monotonic_ms() > deadline) {
+		if (test_monotonic_ms() > deadline) {
 			timed_out = 1;
 			break;
 		}
@@ -982,7 +941,7 @@ main(int argc, char **argv)
 		status = 1;
 	else if (totals.bad || totals.incomplete)
 		status = 2;
-	else if (timed_out || force_exit || n < 0)
+	else if (timed_out || test_force_exit || n < 0)
 		status = 3;
 	else
 		status = 0;

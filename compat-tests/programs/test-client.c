@@ -28,7 +28,6 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -38,6 +37,7 @@
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-program.h"
 
 /* Strokes sent and not back yet, at most; drawing waits beyond that. */
 #define MIRROR_IN_FLIGHT	256
@@ -64,8 +64,6 @@ static struct {
 	int verbose;
 	int debug_level;
 } opts;
-
-static volatile sig_atomic_t force_exit;
 
 static struct {
 	struct libwebsocket *wsi;
@@ -94,21 +92,11 @@ static struct {
 
 static int failed;		/* exit 1 */
 
-static long long
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* 1 while the mirror connection still has strokes to draw. */
 static int
 mirror_wants_to_draw(void)
 {
-	return !force_exit && !mirror.closing &&
+	return !test_force_exit && !mirror.closing &&
 	       (!opts.number || mirror.sent < opts.number);
 }
 
@@ -377,20 +365,6 @@ usage(FILE *out)
 }
 
 static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 0);
-	if (end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-
-	return 0;
-}
-
-static int
 parse_options(int argc, char **argv)
 {
 	long v;
@@ -408,9 +382,8 @@ parse_options(int argc, char **argv)
 			usage(stdout);
 			return 1;
 		case 'p':
-			if (parse_long(optarg, 1, 65535, &v))
+			if (test_parse_int(optarg, 1, 65535, &opts.port))
 				goto bad;
-			opts.port = (int)v;
 			break;
 		case 'P':
 			opts.path = optarg;
@@ -425,7 +398,7 @@ parse_options(int argc, char **argv)
 			opts.ca_path = optarg;
 			break;
 		case 'n':
-			if (parse_long(optarg, 0, 1L << 30, &v))
+			if (test_parse_long(optarg, 0, 1L << 30, &v))
 				goto bad;
 			opts.number = (unsigned int)v;
 			opts.number_given = 1;
@@ -437,17 +410,17 @@ parse_options(int argc, char **argv)
 			opts.undeflated = 1;
 			break;
 		case 'i':
-			if (parse_long(optarg, 0, 3600000, &v))
+			if (test_parse_int(optarg, 0, 3600000,
+					   &opts.interval_ms))
 				goto bad;
-			opts.interval_ms = (int)v;
 			break;
 		case 'v':
 			opts.verbose = 1;
 			break;
 		case 'd':
-			if (parse_long(optarg, 0, 0xffff, &v))
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts.debug_level))
 				goto bad;
-			opts.debug_level = (int)v;
 			break;
 		default:
 			usage(stderr);
@@ -471,13 +444,6 @@ parse_options(int argc, char **argv)
 bad:
 	fprintf(stderr, "test-client: bad value '%s' for -%c\n", optarg, c);
 	return -1;
-}
-
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
 }
 
 static struct libwebsocket *
@@ -527,7 +493,7 @@ run(struct libwebsocket_context *context)
 	}
 
 	while (n >= 0 && !failed) {
-		now = monotonic_ms();
+		now = test_monotonic_ms();
 
 		/* The mirror connection follows once dumb-increment is up. */
 		if (dumb.established && !mirror.wsi && !mirror.closed &&
@@ -547,7 +513,7 @@ run(struct libwebsocket_context *context)
 			mirror.next_draw_ms = now + opts.interval_ms;
 		}
 
-		if (force_exit && !drain_until)
+		if (test_force_exit && !drain_until)
 			drain_until = now + DRAIN_MS;
 		if (run_complete() ||
 		    (drain_until && (!mirror.count || now > drain_until)))
@@ -567,7 +533,6 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	int n, status;
 
 	n = parse_options(argc, argv);
@@ -577,11 +542,7 @@ main(int argc, char **argv)
 	lws_set_log_level(opts.debug_level, NULL);
 	srandom((unsigned int)time(NULL) ^ (unsigned int)getpid());
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;

@@ -21,15 +21,14 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-program.h"
 #include "test-workers.h"
 
 #ifndef LWS_TEST_RESOURCE_DIR
@@ -54,8 +53,6 @@ struct per_session_data__echo {
 	struct test_queue outgoing;	/* complete messages to send back */
 	int rx_paused;			/* input paused by flow control */
 };
-
-static volatile sig_atomic_t force_exit;
 
 /* Command line. */
 static struct {
@@ -391,21 +388,6 @@ usage(FILE *out)
 		"  -h, --help              this text\n");
 }
 
-/* Parses a whole decimal number in [min, max]; -1 if s is anything else. */
-static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 0);
-	if (end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-
-	return 0;
-}
-
 /* 0 to go on, 1 after --help, -1 on a bad command line. */
 static int
 parse_options(int argc, char **argv)
@@ -428,17 +410,16 @@ parse_options(int argc, char **argv)
 			usage(stdout);
 			return 1;
 		case 'p':
-			if (parse_long(optarg, 1, 65535, &v))
+			if (test_parse_int(optarg, 1, 65535, &opts.port))
 				goto bad;
-			opts.port = (int)v;
 			break;
 		case 'i':
 			opts.iface = optarg;
 			break;
 		case 'd':
-			if (parse_long(optarg, 0, 0xffff, &v))
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts.debug_level))
 				goto bad;
-			opts.debug_level = (int)v;
 			break;
 		case 's':
 			opts.use_ssl = 1;
@@ -453,7 +434,7 @@ parse_options(int argc, char **argv)
 			opts.no_extensions = 1;
 			break;
 		case 'M':
-			if (parse_long(optarg, 0, 1L << 30, &v))
+			if (test_parse_long(optarg, 0, 1L << 30, &v))
 				goto bad;
 			opts.max_message = (size_t)v;
 			break;
@@ -461,24 +442,24 @@ parse_options(int argc, char **argv)
 			opts.client_address = optarg;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 3600000, &v))
+			if (test_parse_int(optarg, 1, 3600000,
+					   &opts.interval_ms))
 				goto bad;
-			opts.interval_ms = (int)v;
 			break;
 		case 'R':
-			if (parse_long(optarg, 1, 1000, &v))
+			if (test_parse_long(optarg, 1, 1000, &v))
 				goto bad;
 			opts.interval_ms = (int)(1000 / v);
 			break;
 		case 'N':
-			if (parse_long(optarg, 1, 1L << 30, &v))
+			if (test_parse_long(optarg, 1, 1L << 30, &v))
 				goto bad;
 			opts.count = (unsigned int)v;
 			break;
 		case 'W':
-			if (parse_long(optarg, 1, TEST_WORKERS_MAX, &v))
+			if (test_parse_int(optarg, 1, TEST_WORKERS_MAX,
+					   &opts.workers))
 				goto bad;
-			opts.workers = (int)v;
 			break;
 		default:
 			usage(stderr);
@@ -501,30 +482,13 @@ bad:
 	return -1;
 }
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
-static long long
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static int
 run_server(struct libwebsocket_context *context)
 {
 	int n = 0;
 
 	test_workers_listening("test-echo", opts.port);
-	while (n >= 0 && !force_exit)
+	while (n >= 0 && !test_force_exit)
 		n = libwebsocket_service(context, 100);
 	test_workers_report("test-echo");
 
@@ -550,11 +514,11 @@ run_client(struct libwebsocket_context *context)
 		return 1;
 	}
 
-	while (n >= 0 && !force_exit && !client.done) {
+	while (n >= 0 && !test_force_exit && !client.done) {
 		if (client.established && client.wsi &&
-		    monotonic_ms() >= next_send) {
+		    test_monotonic_ms() >= next_send) {
 			libwebsocket_callback_on_writable(context, client.wsi);
-			next_send = monotonic_ms() + opts.interval_ms;
+			next_send = test_monotonic_ms() + opts.interval_ms;
 		}
 		n = libwebsocket_service(context, 10);
 	}
@@ -567,7 +531,6 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	int n;
 
 	n = parse_options(argc, argv);
@@ -580,12 +543,7 @@ main(int argc, char **argv)
 	if (n >= 0)
 		return n;
 
-	/* No SA_RESTART: the service poll returns and the loop sees it. */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	memset(&info, 0, sizeof(info));
 	info.port = opts.client_address ? CONTEXT_PORT_NO_LISTEN : opts.port;

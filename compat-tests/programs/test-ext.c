@@ -43,16 +43,15 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libwebsockets.h>
 
 #include "test-crc32.h"
 #include "test-message.h"
+#include "test-program.h"
 
 #define XOR_NAME	"x-xor-test"
 #define XOR_BYTE	0x5a
@@ -85,7 +84,6 @@ static struct {
 
 static FILE *out;			/* stderr (server) or stdout */
 static const char *role_name;
-static volatile sig_atomic_t force_exit;
 
 /* Client progress. */
 static struct {
@@ -470,8 +468,6 @@ client_message(struct per_session_data__ext *pss)
 	return 0;
 }
 
-static long long monotonic_ms(void);
-
 static int
 callback_ext(struct libwebsocket_context *context, struct libwebsocket *wsi,
 	     enum libwebsocket_callback_reasons reason, void *user, void *in,
@@ -534,7 +530,7 @@ callback_ext(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		if (client.received < opts.size_count)
 			libwebsocket_callback_on_writable(context, wsi);
 		else
-			client.close_at = monotonic_ms() + opts.hold_ms;
+			client.close_at = test_monotonic_ms() + opts.hold_ms;
 		break;
 
 	case LWS_CALLBACK_SERVER_WRITEABLE:
@@ -637,16 +633,6 @@ usage(FILE *f)
 }
 
 static int
-parse_long(const char *s, long min, long max, long *v)
-{
-	char *end;
-
-	*v = strtol(s, &end, 0);
-
-	return end == s || *end || *v < min || *v > max;
-}
-
-static int
 parse_sizes(const char *list)
 {
 	const char *p = list;
@@ -710,9 +696,8 @@ parse_options(int argc, char **argv)
 			usage(stdout);
 			return 1;
 		case 'p':
-			if (parse_long(optarg, 1, 65535, &v))
+			if (test_parse_int(optarg, 1, 65535, &opts.port))
 				goto bad;
-			opts.port = (int)v;
 			break;
 		case 'c':
 			opts.client_address = optarg;
@@ -731,7 +716,7 @@ parse_options(int argc, char **argv)
 				goto bad;
 			break;
 		case 'f':
-			if (parse_long(optarg, 1, 1L << 20, &v))
+			if (test_parse_long(optarg, 1, 1L << 20, &v))
 				goto bad;
 			opts.fragments = (unsigned int)v;
 			break;
@@ -742,24 +727,21 @@ parse_options(int argc, char **argv)
 			opts.xor_copy = 1;
 			break;
 		case 'B':
-			if (parse_long(optarg, 0, 1L << 24, &v))
+			if (test_parse_int(optarg, 0, 1 << 24, &opts.rx_buffer))
 				goto bad;
-			opts.rx_buffer = (int)v;
 			break;
 		case 'H':
-			if (parse_long(optarg, 0, 600000, &v))
+			if (test_parse_int(optarg, 0, 600000, &opts.hold_ms))
 				goto bad;
-			opts.hold_ms = (int)v;
 			break;
 		case 't':
-			if (parse_long(optarg, 1, 3600, &v))
+			if (test_parse_int(optarg, 1, 3600, &opts.timeout_s))
 				goto bad;
-			opts.timeout_s = (int)v;
 			break;
 		case 'd':
-			if (parse_long(optarg, 0, 0xffff, &v))
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts.debug_level))
 				goto bad;
-			opts.debug_level = (int)v;
 			break;
 		default:
 			usage(stderr);
@@ -783,30 +765,13 @@ bad:
 /* Main loop                                                               */
 /* ---------------------------------------------------------------------- */
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
-static long long
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 static int
 run_server(struct libwebsocket_context *context)
 {
 	int n = 0;
 
 	fprintf(stderr, "test-ext: listening on port %d\n", opts.port);
-	while (n >= 0 && !force_exit)
+	while (n >= 0 && !test_force_exit)
 		n = libwebsocket_service(context, 100);
 
 	return n < 0 ? 1 : 0;
@@ -815,7 +780,7 @@ run_server(struct libwebsocket_context *context)
 static int
 run_client(struct libwebsocket_context *context)
 {
-	long long deadline = monotonic_ms() + opts.timeout_s * 1000LL;
+	long long deadline = test_monotonic_ms() + opts.timeout_s * 1000LL;
 	int n = 0;
 
 	client.wsi = libwebsocket_client_connect(context, opts.client_address,
@@ -825,13 +790,13 @@ run_client(struct libwebsocket_context *context)
 		fprintf(out, "CONNECTION_ERROR reason=connect returned NULL\n");
 		return 1;
 	}
-	while (n >= 0 && !force_exit && !client.closed && !client.failed) {
-		if (monotonic_ms() > deadline) {
+	while (n >= 0 && !test_force_exit && !client.closed && !client.failed) {
+		if (test_monotonic_ms() > deadline) {
 			fprintf(out, "TIMEOUT\n");
 			return 3;
 		}
 		if (client.close_at && !client.closing &&
-		    monotonic_ms() >= client.close_at && client.wsi) {
+		    test_monotonic_ms() >= client.close_at && client.wsi) {
 			client.closing = 1;
 			libwebsocket_callback_on_writable(context, client.wsi);
 		}
@@ -850,7 +815,6 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	int n;
 
 	out = stderr;
@@ -862,11 +826,7 @@ main(int argc, char **argv)
 	protocols[0].rx_buffer_size = (size_t)opts.rx_buffer;
 
 	lws_set_log_level(opts.debug_level, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	memset(&info, 0, sizeof(info));
 	info.port = opts.client_address ? CONTEXT_PORT_NO_LISTEN : opts.port;

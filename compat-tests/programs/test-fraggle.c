@@ -23,7 +23,6 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +32,7 @@
 #include <libwebsockets.h>
 
 #include "test-crc32.h"
+#include "test-program.h"
 
 #define SUM_TEXT_MAX	96
 
@@ -46,8 +46,6 @@ static struct {
 	unsigned int seed;
 	int debug_level;
 } opts;
-
-static volatile sig_atomic_t force_exit;
 
 /* ---------------------------------------------------------------------- */
 /* Server                                                                  */
@@ -408,20 +406,6 @@ usage(FILE *out)
 }
 
 static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 0);
-	if (end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-
-	return 0;
-}
-
-static int
 parse_options(int argc, char **argv)
 {
 	long v;
@@ -440,9 +424,8 @@ parse_options(int argc, char **argv)
 			usage(stdout);
 			return 1;
 		case 'p':
-			if (parse_long(optarg, 1, 65535, &v))
+			if (test_parse_int(optarg, 1, 65535, &opts.port))
 				goto bad;
-			opts.port = (int)v;
 			break;
 		case 'c':
 			opts.client_address = optarg;
@@ -451,29 +434,29 @@ parse_options(int argc, char **argv)
 			opts.ssl = 2;
 			break;
 		case 'n':
-			if (parse_long(optarg, 1, 1L << 20, &v))
+			if (test_parse_long(optarg, 1, 1L << 20, &v))
 				goto bad;
 			opts.messages = (unsigned int)v;
 			break;
 		case 'f':
-			if (parse_long(optarg, 1, 1L << 20, &v))
+			if (test_parse_long(optarg, 1, 1L << 20, &v))
 				goto bad;
 			opts.fragments = (unsigned int)v;
 			break;
 		case 'm':
-			if (parse_long(optarg, 1, 1L << 24, &v))
+			if (test_parse_long(optarg, 1, 1L << 24, &v))
 				goto bad;
 			opts.max_fragment = (size_t)v;
 			break;
 		case 'S':
-			if (parse_long(optarg, 0, 0x7fffffffL, &v))
+			if (test_parse_long(optarg, 0, 0x7fffffffL, &v))
 				goto bad;
 			opts.seed = (unsigned int)v;
 			break;
 		case 'd':
-			if (parse_long(optarg, 0, 0xffff, &v))
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts.debug_level))
 				goto bad;
-			opts.debug_level = (int)v;
 			break;
 		default:
 			usage(stderr);
@@ -493,20 +476,13 @@ bad:
 	return -1;
 }
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
 static int
 run_server(struct libwebsocket_context *context)
 {
 	int n = 0;
 
 	fprintf(stderr, "test-fraggle: listening on port %d\n", opts.port);
-	while (n >= 0 && !force_exit)
+	while (n >= 0 && !test_force_exit)
 		n = libwebsocket_service(context, 100);
 	fprintf(stderr, "test-fraggle: server: %lu messages checked, %lu "
 		"failed\n", server.checked, server.failed);
@@ -534,7 +510,7 @@ run_client(struct libwebsocket_context *context)
 			host);
 		return 1;
 	}
-	while (n >= 0 && !force_exit && !client.done)
+	while (n >= 0 && !test_force_exit && !client.done)
 		n = libwebsocket_service(context, 10);
 
 	fprintf(stderr, "test-fraggle: client: %u of %u messages answered, "
@@ -550,7 +526,6 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	int n;
 
 	n = parse_options(argc, argv);
@@ -558,11 +533,7 @@ main(int argc, char **argv)
 		return n > 0 ? 0 : 1;
 
 	lws_set_log_level(opts.debug_level, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	memset(&info, 0, sizeof(info));
 	info.port = opts.client_address ? CONTEXT_PORT_NO_LISTEN : opts.port;

@@ -25,14 +25,14 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <libwebsockets.h>
+
+#include "test-program.h"
 
 #define PING_HEADER		16	/* sequence number + timestamp */
 #define PING_MAX		125	/* RFC 6455 5.5: control payload limit */
@@ -52,8 +52,6 @@ static struct {
 	int debug_level;
 } opts;
 
-static volatile sig_atomic_t force_exit;
-
 static struct {
 	struct libwebsocket *wsi;
 	int established;
@@ -68,16 +66,6 @@ static struct {
 	double rtt_min, rtt_max, rtt_sum;
 	long long last_send_ms;
 } ping;
-
-static long long
-monotonic_us(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000000 + now.tv_nsec / 1000;
-}
 
 static void
 put_be64(unsigned char *p, uint64_t v)
@@ -142,7 +130,7 @@ send_ping(struct libwebsocket *wsi)
 	if (note_sent(seq))
 		return -1;
 	put_be64(p, seq);
-	put_be64(p + 8, (uint64_t)monotonic_us());
+	put_be64(p + 8, (uint64_t)test_monotonic_us());
 	for (i = PING_HEADER; i < opts.size; i++)
 		p[i] = padding_byte(seq, i);
 
@@ -152,7 +140,7 @@ send_ping(struct libwebsocket *wsi)
 		return -1;
 	}
 	ping.sent++;
-	ping.last_send_ms = monotonic_us() / 1000;
+	ping.last_send_ms = test_monotonic_ms();
 	if (opts.flood && !opts.quiet) {
 		putchar('.');
 		fflush(stdout);
@@ -193,7 +181,8 @@ receive_pong(const unsigned char *p, size_t len)
 		}
 	ping.answered[seq] = 1;
 
-	rtt = (double)(monotonic_us() - (long long)get_be64(p + 8)) / 1000.0;
+	rtt = (double)(test_monotonic_us() - (long long)get_be64(p + 8)) /
+	      1000.0;
 	if (!ping.received || rtt < ping.rtt_min)
 		ping.rtt_min = rtt;
 	if (!ping.received || rtt > ping.rtt_max)
@@ -315,20 +304,6 @@ usage(FILE *out)
 }
 
 static int
-parse_long(const char *s, long min, long max, long *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 0);
-	if (end == s || *end || v < min || v > max)
-		return -1;
-	*out = v;
-
-	return 0;
-}
-
-static int
 parse_options(int argc, char **argv)
 {
 	long v;
@@ -348,9 +323,8 @@ parse_options(int argc, char **argv)
 			usage(stdout);
 			return 1;
 		case 'p':
-			if (parse_long(optarg, 1, 65535, &v))
+			if (test_parse_int(optarg, 1, 65535, &opts.port))
 				goto bad;
-			opts.port = (int)v;
 			break;
 		case 'P':
 			opts.protocol = optarg;
@@ -359,17 +333,17 @@ parse_options(int argc, char **argv)
 			opts.ssl = 2;
 			break;
 		case 'n':
-			if (parse_long(optarg, 0, 1L << 30, &v))
+			if (test_parse_long(optarg, 0, 1L << 30, &v))
 				goto bad;
 			opts.count = (unsigned long)v;
 			break;
 		case 'i':
-			if (parse_long(optarg, 0, 3600000, &v))
+			if (test_parse_int(optarg, 0, 3600000,
+					   &opts.interval_ms))
 				goto bad;
-			opts.interval_ms = (int)v;
 			break;
 		case 's':
-			if (parse_long(optarg, PING_HEADER, PING_MAX, &v))
+			if (test_parse_long(optarg, PING_HEADER, PING_MAX, &v))
 				goto bad;
 			opts.size = (size_t)v;
 			break;
@@ -380,14 +354,13 @@ parse_options(int argc, char **argv)
 			opts.quiet = 1;
 			break;
 		case 'w':
-			if (parse_long(optarg, 0, 3600000, &v))
+			if (test_parse_int(optarg, 0, 3600000, &opts.wait_ms))
 				goto bad;
-			opts.wait_ms = (int)v;
 			break;
 		case 'd':
-			if (parse_long(optarg, 0, 0xffff, &v))
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts.debug_level))
 				goto bad;
-			opts.debug_level = (int)v;
 			break;
 		default:
 			usage(stderr);
@@ -407,18 +380,11 @@ bad:
 	return -1;
 }
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
 /* 1 when the next ping is due now. */
 static int
 ping_due(long long now_ms)
 {
-	if (force_exit || (opts.count && ping.sent >= opts.count))
+	if (test_force_exit || (opts.count && ping.sent >= opts.count))
 		return 0;
 	if (!ping.sent)
 		return 1;
@@ -449,14 +415,14 @@ run(struct libwebsocket_context *context)
 	}
 
 	while (n >= 0 && !ping.closed) {
-		now = monotonic_us() / 1000;
+		now = test_monotonic_ms();
 		if (!ping.established) {
-			if (force_exit)
+			if (test_force_exit)
 				break;
 		} else if (ping_due(now)) {
 			libwebsocket_callback_on_writable(context, ping.wsi);
 		} else if (!ping.closing &&
-			   (force_exit || (opts.count &&
+			   (test_force_exit || (opts.count &&
 					   ping.sent >= opts.count))) {
 			/* All sent: wait for the last pongs, then close. */
 			if (!stop_waiting)
@@ -479,7 +445,6 @@ main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	unsigned long lost;
 	int n, status;
 
@@ -489,11 +454,7 @@ main(int argc, char **argv)
 	protocols[0].name = opts.protocol;
 
 	lws_set_log_level(opts.debug_level, NULL);
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	memset(&info, 0, sizeof(info));
 	info.port = CONTEXT_PORT_NO_LISTEN;

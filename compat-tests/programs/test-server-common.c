@@ -27,11 +27,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <time.h>
 
 #include "test-server-common.h"
-
-volatile sig_atomic_t test_force_exit;
 
 /* ---------------------------------------------------------------------- */
 /* Command line                                                            */
@@ -74,21 +71,6 @@ usage(const char *name, FILE *out)
 		name);
 }
 
-/* Parses a whole decimal int in [min, max]; -1 if s is anything else. */
-static int
-parse_int(const char *s, long min, long max, int *out)
-{
-	char *end;
-	long v;
-
-	v = strtol(s, &end, 0);
-	if (end == s || *end || v < min || v > max)
-		return -1;
-	*out = (int)v;
-
-	return 0;
-}
-
 int
 test_server_parse_options(const char *name, int argc, char **argv,
 			  struct test_server_options *opts)
@@ -107,7 +89,7 @@ test_server_parse_options(const char *name, int argc, char **argv,
 			usage(name, stdout);
 			return 1;
 		case 'p':
-			if (parse_int(optarg, 1, 65535, &opts->port)) {
+			if (test_parse_int(optarg, 1, 65535, &opts->port)) {
 				fprintf(stderr, "%s: bad port '%s'\n", name,
 					optarg);
 				return -1;
@@ -120,7 +102,8 @@ test_server_parse_options(const char *name, int argc, char **argv,
 			opts->resource_path = optarg;
 			break;
 		case 'd':
-			if (parse_int(optarg, 0, 0xffff, &opts->debug_level)) {
+			if (test_parse_int(optarg, 0, 0xffff,
+					   &opts->debug_level)) {
 				fprintf(stderr, "%s: bad debug level '%s'\n",
 					name, optarg);
 				return -1;
@@ -142,8 +125,8 @@ test_server_parse_options(const char *name, int argc, char **argv,
 			opts->no_extensions = 1;
 			break;
 		case 'W':
-			if (parse_int(optarg, 1, TEST_WORKERS_MAX,
-				      &opts->workers)) {
+			if (test_parse_int(optarg, 1, TEST_WORKERS_MAX,
+					   &opts->workers)) {
 				fprintf(stderr, "%s: bad worker count '%s'\n",
 					name, optarg);
 				return -1;
@@ -203,39 +186,12 @@ test_server_fill_info(struct lws_context_creation_info *info,
 	info->user = (void *)opts;
 }
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	test_force_exit = 1;
-}
-
-void
-test_server_install_signal_handlers(void)
-{
-	struct sigaction sa;
-
-	/*
-	 * No SA_RESTART: a poll() blocked in the library or in our own loop
-	 * returns with EINTR and the loop sees the flag at once.  SIGPIPE is
-	 * left alone on purpose: not dying of it is the library's job.
-	 */
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
-}
-
 void
 test_server_tick(const struct libwebsocket_protocols *dumb_increment)
 {
 	static long long last_ms;
-	struct timespec now;
-	long long ms;
+	long long ms = test_monotonic_ms();
 
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	ms = (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
 	if (ms - last_ms < 50)
 		return;
 	last_ms = ms;

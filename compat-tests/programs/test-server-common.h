@@ -11,12 +11,12 @@
 #ifndef LWS_TEST_SERVER_COMMON_H
 #define LWS_TEST_SERVER_COMMON_H
 
-#include <signal.h>
 #include <stddef.h>
 
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-program.h"
 #include "test-workers.h"
 
 #ifndef LWS_TEST_RESOURCE_DIR
@@ -68,9 +68,6 @@ struct test_server_options {
 	char default_key_path[4096];
 };
 
-/* Set by SIGINT/SIGTERM; the main loops exit when it becomes non-zero. */
-extern volatile sig_atomic_t test_force_exit;
-
 /*
  * Parses argv into opts.  Returns 0 to go on, 1 if --help was printed
  * (exit 0), -1 on a bad option (usage printed, exit 1).
@@ -82,9 +79,6 @@ int test_server_parse_options(const char *name, int argc, char **argv,
 void test_server_fill_info(struct lws_context_creation_info *info,
 			   const struct test_server_options *opts,
 			   struct libwebsocket_protocols *protocols);
-
-/* SIGINT/SIGTERM set test_force_exit (without SA_RESTART, so poll wakes). */
-void test_server_install_signal_handlers(void);
 
 /*
  * Called from the main loops as often as they like: every 50 ms it asks for

@@ -21,7 +21,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "test-server-common.h"
@@ -159,16 +158,6 @@ poll_tables_init(void)
 	return 0;
 }
 
-static long long
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 /* One round: poll, service what is ready.  -1 if the library failed. */
 static int
 service_round(struct libwebsocket_context *context)
@@ -223,7 +212,7 @@ main(int argc, char **argv)
 	}
 
 	test_server_fill_info(&info, &opts, protocols);
-	test_server_install_signal_handlers();
+	test_exit_on_signals();
 
 	context = libwebsocket_create_context(&info);
 	if (!context) {
@@ -234,13 +223,13 @@ main(int argc, char **argv)
 	}
 	test_workers_listening("test-server-extpoll", opts.port);
 
-	last_timeout_ms = monotonic_ms();
+	last_timeout_ms = test_monotonic_ms();
 	n = 0;
 	while (n >= 0 && !test_force_exit) {
 		test_server_tick(&protocols[PROTOCOL_DUMB_INCREMENT]);
 		n = service_round(context);
-		if (n >= 0 && monotonic_ms() - last_timeout_ms >= 1000) {
-			last_timeout_ms = monotonic_ms();
+		if (n >= 0 && test_monotonic_ms() - last_timeout_ms >= 1000) {
+			last_timeout_ms = test_monotonic_ms();
 			n = libwebsocket_service_fd(context, NULL);
 		}
 	}

@@ -60,7 +60,7 @@ main(int argc, char **argv)
 		return n;
 
 	test_server_fill_info(&info, &opts, protocols);
-	test_server_install_signal_handlers();
+	test_exit_on_signals();
 
 	context = libwebsocket_create_context(&info);
 	if (!context) {

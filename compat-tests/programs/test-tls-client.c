@@ -27,17 +27,16 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <openssl/ssl.h>
 
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-program.h"
 
 enum exit_status {
 	EXIT_OK = 0,
@@ -74,8 +73,6 @@ static struct {
 	int done;
 	enum exit_status status;
 } client;
-
-static volatile sig_atomic_t force_exit;
 
 struct per_session_data__client {
 	struct test_assembler incoming;
@@ -251,19 +248,15 @@ usage(FILE *out)
 		"  -h, --help              this text\n");
 }
 
+/* test_parse_long, saying on stderr what was wrong. */
 static int
 parse_number(const char *s, long min, long max, long *out)
 {
-	char *end;
-	long v = strtol(s, &end, 0);
+	if (!test_parse_long(s, min, max, out))
+		return 0;
+	fprintf(stderr, "test-tls-client: bad number '%s'\n", s);
 
-	if (end == s || *end || v < min || v > max) {
-		fprintf(stderr, "test-tls-client: bad number '%s'\n", s);
-		return -1;
-	}
-	*out = v;
-
-	return 0;
+	return -1;
 }
 
 static int
@@ -371,29 +364,11 @@ make_provided_ctx(const char *ca)
 	return ctx;
 }
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
-static long long
-monotonic_ms(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-
-	return (long long)now.tv_sec * 1000 + now.tv_nsec / 1000000;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	SSL_CTX *provided = NULL;
 	long long deadline;
 	SSL *probe;
@@ -405,11 +380,7 @@ main(int argc, char **argv)
 
 	lws_set_log_level(opts.debug_level, NULL);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	if (opts.provided_ca) {
 		provided = make_provided_ctx(opts.provided_ca);
@@ -453,10 +424,10 @@ main(int argc, char **argv)
 		finish(EXIT_SETUP);
 	}
 
-	deadline = monotonic_ms() + opts.timeout_s * 1000LL;
+	deadline = test_monotonic_ms() + opts.timeout_s * 1000LL;
 	n = 0;
-	while (n >= 0 && !client.done && !force_exit) {
-		if (monotonic_ms() >= deadline) {
+	while (n >= 0 && !client.done && !test_force_exit) {
+		if (test_monotonic_ms() >= deadline) {
 			printf("timeout\n");
 			finish(EXIT_TIMEOUT);
 			break;

@@ -23,7 +23,6 @@
  */
 
 #include <getopt.h>
-#include <signal.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -36,6 +35,7 @@
 #include <libwebsockets.h>
 
 #include "test-message.h"
+#include "test-program.h"
 
 #define MAX_MESSAGE (1024 * 1024)
 
@@ -59,8 +59,6 @@ static struct {
 	int allow_plain;
 	enum verify_answer verify_answer;
 } opts;
-
-static volatile sig_atomic_t force_exit;
 
 /* The server SSL_CTX as LOAD_EXTRA_SERVER_VERIFY_CERTS handed it over. */
 static SSL_CTX *server_ssl_ctx;
@@ -377,7 +375,6 @@ usage(FILE *out)
 static int
 parse_options(int argc, char **argv)
 {
-	char *end;
 	long v;
 	int c;
 
@@ -392,8 +389,7 @@ parse_options(int argc, char **argv)
 			return 1;
 		case 'p':
 		case 'd':
-			v = strtol(optarg, &end, 0);
-			if (end == optarg || *end || v < 0 || v > 65535) {
+			if (test_parse_long(optarg, 0, 65535, &v)) {
 				fprintf(stderr, "test-tls-server: bad number "
 					"'%s'\n", optarg);
 				return -1;
@@ -461,19 +457,11 @@ parse_options(int argc, char **argv)
 	return 0;
 }
 
-static void
-on_exit_signal(int sig)
-{
-	(void)sig;
-	force_exit = 1;
-}
-
 int
 main(int argc, char **argv)
 {
 	struct lws_context_creation_info info;
 	struct libwebsocket_context *context;
-	struct sigaction sa;
 	int n;
 
 	n = parse_options(argc, argv);
@@ -482,11 +470,7 @@ main(int argc, char **argv)
 
 	lws_set_log_level(opts.debug_level, NULL);
 
-	memset(&sa, 0, sizeof(sa));
-	sa.sa_handler = on_exit_signal;
-	sigemptyset(&sa.sa_mask);
-	sigaction(SIGINT, &sa, NULL);
-	sigaction(SIGTERM, &sa, NULL);
+	test_exit_on_signals();
 
 	memset(&info, 0, sizeof(info));
 	info.port = opts.port;
@@ -512,7 +496,7 @@ main(int argc, char **argv)
 	fprintf(stderr, "test-tls-server: listening on port %d\n", opts.port);
 
 	n = 0;
-	while (n >= 0 && !force_exit)
+	while (n >= 0 && !test_force_exit)
 		n = libwebsocket_service(context, 100);
 
 	libwebsocket_context_destroy(context);

@@ -8,9 +8,9 @@
 find_package(OpenSSL REQUIRED)
 
 lws_test_driver(libwebsockets-test-tls-server
-                test-tls-server.c test-message.c)
+                test-tls-server.c test-message.c test-program.c)
 lws_test_driver(libwebsockets-test-tls-client
-                test-tls-client.c test-message.c)
+                test-tls-client.c test-message.c test-program.c)
 
 target_link_libraries(libwebsockets-test-tls-server PRIVATE OpenSSL::SSL)
 target_link_libraries(libwebsockets-test-tls-client PRIVATE OpenSSL::SSL)
