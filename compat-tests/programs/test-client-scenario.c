@@ -636,11 +636,106 @@ fill_protocols(const char *list)
 	return 0;
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	long v;
+
+	switch (c) {
+	case 'p':
+		return test_parse_int(arg, 1, 65535, &opts.port);
+	case 'P':
+		opts.path = arg;
+		break;
+	case 'H':
+		opts.host = arg;
+		break;
+	case 'O':
+		opts.origin = arg;
+		break;
+	case 'r':
+		opts.protocols = arg;
+		break;
+	case 'S':
+		opts.serve = arg;
+		break;
+	case 's':
+		return test_parse_int(arg, 0, 2, &opts.ssl);
+	case 'A':
+		opts.ca_path = arg;
+		break;
+	case 'x':
+		opts.proxy = arg;
+		break;
+	case 'V':
+		return test_parse_int(arg, -1, 1000, &opts.ietf_version);
+	case 'e':
+		opts.header = arg;
+		break;
+	case 'R':
+		opts.refuse_pre_establish = 1;
+		break;
+	case 'E':
+		opts.extensions = 1;
+		break;
+	case 'X':
+		opts.extensions = 1;
+		opts.extension = arg;
+		break;
+	case 'c':
+		return test_parse_uint(arg, 1, 100000, &opts.connections);
+	case 'j':
+		return test_parse_uint(arg, 1, 100000, &opts.parallel);
+	case 'T':
+		opts.together = 1;
+		break;
+	case 'n':
+		return test_parse_uint(arg, 0, 1u << 24, &opts.send);
+	case 'z':
+		return test_parse_size(arg, 0, 1u << 30, &opts.size);
+	case 'f':
+		return test_parse_uint(arg, 1, 1u << 20, &opts.fragments);
+	case 'b':
+		opts.binary = 1;
+		break;
+	case 'u':
+		opts.unmasked = 1;
+		break;
+	case 'g':
+		return test_parse_uint(arg, 0, 1u << 20, &opts.pings);
+	case 'a':
+		if (test_parse_long(arg, -1, 1L << 30, &v))
+			return TEST_OPTION_BAD_VALUE;
+		opts.close_after = v;
+		opts.close_after_given = 1;
+		break;
+	case 'v':
+		opts.verify = 1;
+		break;
+	case 'i':
+		opts.pieces = 1;
+		break;
+	case 'q':
+		opts.quiet = 1;
+		break;
+	case 'B':
+		return test_parse_int(arg, 0, 1 << 24, &opts.rx_buffer);
+	case 't':
+		return test_parse_int(arg, 1, 3600, &opts.timeout_s);
+	case 'd':
+		return test_parse_int(arg, 0, 0xffff, &opts.debug_level);
+	case 'M':
+		return test_parse_size(arg, 0, 1u << 30, &opts.max_message);
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 80;
 	opts.path = "/";
@@ -652,137 +747,13 @@ parse_options(int argc, char **argv)
 	opts.debug_level = LLL_ERR | LLL_WARN;
 	opts.max_message = 64u * 1024 * 1024;
 
-	while ((c = getopt_long(argc, argv,
-				"hp:P:H:O:r:S:s:A:x:V:e:REX:c:j:Tn:z:f:bug:a:viqB:"
-				"t:d:M:", long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts.port))
-				goto bad;
-			break;
-		case 'P':
-			opts.path = optarg;
-			break;
-		case 'H':
-			opts.host = optarg;
-			break;
-		case 'O':
-			opts.origin = optarg;
-			break;
-		case 'r':
-			opts.protocols = optarg;
-			break;
-		case 'S':
-			opts.serve = optarg;
-			break;
-		case 's':
-			if (test_parse_int(optarg, 0, 2, &opts.ssl))
-				goto bad;
-			break;
-		case 'A':
-			opts.ca_path = optarg;
-			break;
-		case 'x':
-			opts.proxy = optarg;
-			break;
-		case 'V':
-			if (test_parse_int(optarg, -1, 1000,
-					   &opts.ietf_version))
-				goto bad;
-			break;
-		case 'e':
-			opts.header = optarg;
-			break;
-		case 'R':
-			opts.refuse_pre_establish = 1;
-			break;
-		case 'E':
-			opts.extensions = 1;
-			break;
-		case 'X':
-			opts.extensions = 1;
-			opts.extension = optarg;
-			break;
-		case 'c':
-			if (test_parse_long(optarg, 1, 100000, &v))
-				goto bad;
-			opts.connections = (unsigned int)v;
-			break;
-		case 'j':
-			if (test_parse_long(optarg, 1, 100000, &v))
-				goto bad;
-			opts.parallel = (unsigned int)v;
-			break;
-		case 'T':
-			opts.together = 1;
-			break;
-		case 'n':
-			if (test_parse_long(optarg, 0, 1L << 24, &v))
-				goto bad;
-			opts.send = (unsigned int)v;
-			break;
-		case 'z':
-			if (test_parse_long(optarg, 0, 1L << 30, &v))
-				goto bad;
-			opts.size = (size_t)v;
-			break;
-		case 'f':
-			if (test_parse_long(optarg, 1, 1L << 20, &v))
-				goto bad;
-			opts.fragments = (unsigned int)v;
-			break;
-		case 'b':
-			opts.binary = 1;
-			break;
-		case 'u':
-			opts.unmasked = 1;
-			break;
-		case 'g':
-			if (test_parse_long(optarg, 0, 1L << 20, &v))
-				goto bad;
-			opts.pings = (unsigned int)v;
-			break;
-		case 'a':
-			if (test_parse_long(optarg, -1, 1L << 30, &v))
-				goto bad;
-			opts.close_after = v;
-			opts.close_after_given = 1;
-			break;
-		case 'v':
-			opts.verify = 1;
-			break;
-		case 'i':
-			opts.pieces = 1;
-			break;
-		case 'q':
-			opts.quiet = 1;
-			break;
-		case 'B':
-			if (test_parse_int(optarg, 0, 1 << 24, &opts.rx_buffer))
-				goto bad;
-			break;
-		case 't':
-			if (test_parse_int(optarg, 1, 3600, &opts.timeout_s))
-				goto bad;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts.debug_level))
-				goto bad;
-			break;
-		case 'M':
-			if (test_parse_long(optarg, 0, 1L << 30, &v))
-				goto bad;
-			opts.max_message = (size_t)v;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	/* NULL: its messages have no "test-..." prefix. */
+	n = test_parse_command_line(argc, argv, NULL,
+				    "hp:P:H:O:r:S:s:A:x:V:e:REX:c:j:Tn:z:f:"
+				    "bug:a:viqB:t:d:M:", long_options, usage,
+				    take_option);
+	if (n)
+		return n;
 	if (optind != argc - 1) {
 		usage(stderr);
 		return -1;
@@ -801,10 +772,6 @@ parse_options(int argc, char **argv)
 	}
 
 	return 0;
-
-bad:
-	fprintf(stderr, "bad value '%s' for -%c\n", optarg, c);
-	return -1;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -364,69 +364,61 @@ usage(FILE *out)
 		"  -h, --help          this text\n");
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	switch (c) {
+	case 'p':
+		return test_parse_int(arg, 1, 65535, &opts.port);
+	case 'P':
+		opts.path = arg;
+		break;
+	case 's':
+		opts.ssl = 2;
+		break;
+	case 'S':
+		opts.ssl = 1;
+		break;
+	case 'A':
+		opts.ca_path = arg;
+		break;
+	case 'n':
+		opts.number_given = 1;
+		return test_parse_uint(arg, 0, 1u << 30, &opts.number);
+	case 'l':
+		opts.longlived = 1;
+		break;
+	case 'u':
+		opts.undeflated = 1;
+		break;
+	case 'i':
+		return test_parse_int(arg, 0, 3600000, &opts.interval_ms);
+	case 'v':
+		opts.verbose = 1;
+		break;
+	case 'd':
+		return test_parse_int(arg, 0, 0xffff, &opts.debug_level);
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 7681;
 	opts.path = "/";
 	opts.interval_ms = 10;
 	opts.debug_level = LLL_ERR | LLL_WARN;
 
-	while ((c = getopt_long(argc, argv, "hp:P:sSA:n:lui:vd:",
-				long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts.port))
-				goto bad;
-			break;
-		case 'P':
-			opts.path = optarg;
-			break;
-		case 's':
-			opts.ssl = 2;
-			break;
-		case 'S':
-			opts.ssl = 1;
-			break;
-		case 'A':
-			opts.ca_path = optarg;
-			break;
-		case 'n':
-			if (test_parse_long(optarg, 0, 1L << 30, &v))
-				goto bad;
-			opts.number = (unsigned int)v;
-			opts.number_given = 1;
-			break;
-		case 'l':
-			opts.longlived = 1;
-			break;
-		case 'u':
-			opts.undeflated = 1;
-			break;
-		case 'i':
-			if (test_parse_int(optarg, 0, 3600000,
-					   &opts.interval_ms))
-				goto bad;
-			break;
-		case 'v':
-			opts.verbose = 1;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts.debug_level))
-				goto bad;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-client",
+				    "hp:P:sSA:n:lui:vd:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind != argc - 1) {
 		usage(stderr);
 		return -1;
@@ -440,10 +432,6 @@ parse_options(int argc, char **argv)
 	}
 
 	return 0;
-
-bad:
-	fprintf(stderr, "test-client: bad value '%s' for -%c\n", optarg, c);
-	return -1;
 }
 
 static struct libwebsocket *

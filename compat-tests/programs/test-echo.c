@@ -388,12 +388,58 @@ usage(FILE *out)
 		"  -h, --help              this text\n");
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	long v;
+
+	switch (c) {
+	case 'p':
+		return test_parse_int(arg, 1, 65535, &opts.port);
+	case 'i':
+		opts.iface = arg;
+		break;
+	case 'd':
+		return test_parse_int(arg, 0, 0xffff, &opts.debug_level);
+	case 's':
+		opts.use_ssl = 1;
+		break;
+	case 'C':
+		opts.cert_path = arg;
+		break;
+	case 'K':
+		opts.key_path = arg;
+		break;
+	case 'n':
+		opts.no_extensions = 1;
+		break;
+	case 'M':
+		return test_parse_size(arg, 0, 1u << 30, &opts.max_message);
+	case 'c':
+		opts.client_address = arg;
+		break;
+	case 't':
+		return test_parse_int(arg, 1, 3600000, &opts.interval_ms);
+	case 'R':
+		if (test_parse_long(arg, 1, 1000, &v))
+			return TEST_OPTION_BAD_VALUE;
+		opts.interval_ms = (int)(1000 / v);
+		break;
+	case 'N':
+		return test_parse_uint(arg, 1, 1u << 30, &opts.count);
+	case 'W':
+		return test_parse_int(arg, 1, TEST_WORKERS_MAX, &opts.workers);
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 /* 0 to go on, 1 after --help, -1 on a bad command line. */
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 7681;
 	opts.debug_level = LLL_ERR | LLL_WARN | LLL_NOTICE;
@@ -403,69 +449,11 @@ parse_options(int argc, char **argv)
 	opts.key_path = LWS_TEST_RESOURCE_DIR
 			"/libwebsockets-test-server.key.pem";
 
-	while ((c = getopt_long(argc, argv, "hp:i:d:snM:c:t:R:N:W:",
-				long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts.port))
-				goto bad;
-			break;
-		case 'i':
-			opts.iface = optarg;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts.debug_level))
-				goto bad;
-			break;
-		case 's':
-			opts.use_ssl = 1;
-			break;
-		case 'C':
-			opts.cert_path = optarg;
-			break;
-		case 'K':
-			opts.key_path = optarg;
-			break;
-		case 'n':
-			opts.no_extensions = 1;
-			break;
-		case 'M':
-			if (test_parse_long(optarg, 0, 1L << 30, &v))
-				goto bad;
-			opts.max_message = (size_t)v;
-			break;
-		case 'c':
-			opts.client_address = optarg;
-			break;
-		case 't':
-			if (test_parse_int(optarg, 1, 3600000,
-					   &opts.interval_ms))
-				goto bad;
-			break;
-		case 'R':
-			if (test_parse_long(optarg, 1, 1000, &v))
-				goto bad;
-			opts.interval_ms = (int)(1000 / v);
-			break;
-		case 'N':
-			if (test_parse_long(optarg, 1, 1L << 30, &v))
-				goto bad;
-			opts.count = (unsigned int)v;
-			break;
-		case 'W':
-			if (test_parse_int(optarg, 1, TEST_WORKERS_MAX,
-					   &opts.workers))
-				goto bad;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-echo",
+				    "hp:i:d:snM:c:t:R:N:W:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind < argc) {
 		fprintf(stderr, "test-echo: unexpected argument '%s'\n",
 			argv[optind]);
@@ -476,10 +464,6 @@ parse_options(int argc, char **argv)
 		return -1;
 	}
 	return 0;
-
-bad:
-	fprintf(stderr, "test-echo: bad value '%s' for -%c\n", optarg, c);
-	return -1;
 }
 
 static int

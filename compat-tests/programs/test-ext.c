@@ -677,11 +677,54 @@ parse_extensions(const char *list)
 	return 0;
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	switch (c) {
+	case 'p':
+		return test_parse_int(arg, 1, 65535, &opts.port);
+	case 'c':
+		opts.client_address = arg;
+		break;
+	case 'e':
+		if (parse_extensions(arg))
+			return TEST_OPTION_BAD_VALUE;
+		break;
+	case 'V':
+		if (opts.veto_count == MAX_VETOES)
+			return TEST_OPTION_BAD_VALUE;
+		opts.vetoes[opts.veto_count++] = arg;
+		break;
+	case 'z':
+		if (parse_sizes(arg))
+			return TEST_OPTION_BAD_VALUE;
+		break;
+	case 'f':
+		return test_parse_uint(arg, 1, 1u << 20, &opts.fragments);
+	case 'b':
+		opts.binary = 1;
+		break;
+	case 'X':
+		opts.xor_copy = 1;
+		break;
+	case 'B':
+		return test_parse_int(arg, 0, 1 << 24, &opts.rx_buffer);
+	case 'H':
+		return test_parse_int(arg, 0, 600000, &opts.hold_ms);
+	case 't':
+		return test_parse_int(arg, 1, 3600, &opts.timeout_s);
+	case 'd':
+		return test_parse_int(arg, 0, 0xffff, &opts.debug_level);
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 7681;
 	opts.sizes[0] = 16;
@@ -689,65 +732,11 @@ parse_options(int argc, char **argv)
 	opts.timeout_s = 30;
 	opts.debug_level = LLL_ERR | LLL_WARN;
 
-	while ((c = getopt_long(argc, argv, "hp:c:e:V:z:f:bXB:H:t:d:",
-				long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts.port))
-				goto bad;
-			break;
-		case 'c':
-			opts.client_address = optarg;
-			break;
-		case 'e':
-			if (parse_extensions(optarg))
-				goto bad;
-			break;
-		case 'V':
-			if (opts.veto_count == MAX_VETOES)
-				goto bad;
-			opts.vetoes[opts.veto_count++] = optarg;
-			break;
-		case 'z':
-			if (parse_sizes(optarg))
-				goto bad;
-			break;
-		case 'f':
-			if (test_parse_long(optarg, 1, 1L << 20, &v))
-				goto bad;
-			opts.fragments = (unsigned int)v;
-			break;
-		case 'b':
-			opts.binary = 1;
-			break;
-		case 'X':
-			opts.xor_copy = 1;
-			break;
-		case 'B':
-			if (test_parse_int(optarg, 0, 1 << 24, &opts.rx_buffer))
-				goto bad;
-			break;
-		case 'H':
-			if (test_parse_int(optarg, 0, 600000, &opts.hold_ms))
-				goto bad;
-			break;
-		case 't':
-			if (test_parse_int(optarg, 1, 3600, &opts.timeout_s))
-				goto bad;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts.debug_level))
-				goto bad;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-ext",
+				    "hp:c:e:V:z:f:bXB:H:t:d:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind < argc) {
 		fprintf(stderr, "test-ext: unexpected argument '%s'\n",
 			argv[optind]);
@@ -755,10 +744,6 @@ parse_options(int argc, char **argv)
 	}
 
 	return 0;
-
-bad:
-	fprintf(stderr, "test-ext: bad value '%s' for -%c\n", optarg, c);
-	return -1;
 }
 
 /* ---------------------------------------------------------------------- */

@@ -405,11 +405,38 @@ usage(FILE *out)
 		"  -h, --help              this text\n");
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	switch (c) {
+	case 'p':
+		return test_parse_int(arg, 1, 65535, &opts.port);
+	case 'c':
+		opts.client_address = arg;
+		break;
+	case 's':
+		opts.ssl = 2;
+		break;
+	case 'n':
+		return test_parse_uint(arg, 1, 1u << 20, &opts.messages);
+	case 'f':
+		return test_parse_uint(arg, 1, 1u << 20, &opts.fragments);
+	case 'm':
+		return test_parse_size(arg, 1, 1u << 24, &opts.max_fragment);
+	case 'S':
+		return test_parse_uint(arg, 0, 0x7fffffffu, &opts.seed);
+	case 'd':
+		return test_parse_int(arg, 0, 0xffff, &opts.debug_level);
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 7681;
 	opts.messages = 1;
@@ -417,52 +444,11 @@ parse_options(int argc, char **argv)
 	opts.seed = (unsigned int)time(NULL) ^ (unsigned int)getpid();
 	opts.debug_level = LLL_ERR | LLL_WARN | LLL_NOTICE;
 
-	while ((c = getopt_long(argc, argv, "hp:c:sn:f:m:S:d:", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts.port))
-				goto bad;
-			break;
-		case 'c':
-			opts.client_address = optarg;
-			break;
-		case 's':
-			opts.ssl = 2;
-			break;
-		case 'n':
-			if (test_parse_long(optarg, 1, 1L << 20, &v))
-				goto bad;
-			opts.messages = (unsigned int)v;
-			break;
-		case 'f':
-			if (test_parse_long(optarg, 1, 1L << 20, &v))
-				goto bad;
-			opts.fragments = (unsigned int)v;
-			break;
-		case 'm':
-			if (test_parse_long(optarg, 1, 1L << 24, &v))
-				goto bad;
-			opts.max_fragment = (size_t)v;
-			break;
-		case 'S':
-			if (test_parse_long(optarg, 0, 0x7fffffffL, &v))
-				goto bad;
-			opts.seed = (unsigned int)v;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts.debug_level))
-				goto bad;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-fraggle",
+				    "hp:c:sn:f:m:S:d:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind < argc) {
 		fprintf(stderr, "test-fraggle: unexpected argument '%s'\n",
 			argv[optind]);
@@ -470,10 +456,6 @@ parse_options(int argc, char **argv)
 	}
 
 	return 0;
-
-bad:
-	fprintf(stderr, "test-fraggle: bad value '%s' for -%c\n", optarg, c);
-	return -1;
 }
 
 static int

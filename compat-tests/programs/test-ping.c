@@ -303,11 +303,49 @@ usage(FILE *out)
 		"  -h, --help            this text\n", PING_HEADER, PING_MAX);
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	long v;
+
+	switch (c) {
+	case 'p':
+		return test_parse_int(arg, 1, 65535, &opts.port);
+	case 'P':
+		opts.protocol = arg;
+		break;
+	case 't':
+		opts.ssl = 2;
+		break;
+	case 'n':
+		if (test_parse_long(arg, 0, 1L << 30, &v))
+			return TEST_OPTION_BAD_VALUE;
+		opts.count = (unsigned long)v;
+		break;
+	case 'i':
+		return test_parse_int(arg, 0, 3600000, &opts.interval_ms);
+	case 's':
+		return test_parse_size(arg, PING_HEADER, PING_MAX, &opts.size);
+	case 'f':
+		opts.flood = 1;
+		break;
+	case 'q':
+		opts.quiet = 1;
+		break;
+	case 'w':
+		return test_parse_int(arg, 0, 3600000, &opts.wait_ms);
+	case 'd':
+		return test_parse_int(arg, 0, 0xffff, &opts.debug_level);
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 7681;
 	opts.protocol = protocols[0].name;
@@ -316,57 +354,11 @@ parse_options(int argc, char **argv)
 	opts.wait_ms = 2000;
 	opts.debug_level = LLL_ERR | LLL_WARN;
 
-	while ((c = getopt_long(argc, argv, "hp:P:tn:i:s:fqw:d:",
-				long_options, NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts.port))
-				goto bad;
-			break;
-		case 'P':
-			opts.protocol = optarg;
-			break;
-		case 't':
-			opts.ssl = 2;
-			break;
-		case 'n':
-			if (test_parse_long(optarg, 0, 1L << 30, &v))
-				goto bad;
-			opts.count = (unsigned long)v;
-			break;
-		case 'i':
-			if (test_parse_int(optarg, 0, 3600000,
-					   &opts.interval_ms))
-				goto bad;
-			break;
-		case 's':
-			if (test_parse_long(optarg, PING_HEADER, PING_MAX, &v))
-				goto bad;
-			opts.size = (size_t)v;
-			break;
-		case 'f':
-			opts.flood = 1;
-			break;
-		case 'q':
-			opts.quiet = 1;
-			break;
-		case 'w':
-			if (test_parse_int(optarg, 0, 3600000, &opts.wait_ms))
-				goto bad;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts.debug_level))
-				goto bad;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-ping",
+				    "hp:P:tn:i:s:fqw:d:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind != argc - 1) {
 		usage(stderr);
 		return -1;
@@ -374,10 +366,6 @@ parse_options(int argc, char **argv)
 	opts.address = argv[optind];
 
 	return 0;
-
-bad:
-	fprintf(stderr, "test-ping: bad value '%s' for -%c\n", optarg, c);
-	return -1;
 }
 
 /* 1 when the next ping is due now. */

@@ -1,6 +1,6 @@
 /*
- * test-program.c - command-line numbers, exit signals and the clock for
- * the test programs; see test-program.h
+ * test-program.c - the command line, exit signals and the clock for the
+ * test programs; see test-program.h
  */
 
 #include <stdlib.h>
@@ -35,6 +35,40 @@ test_exit_on_signals(void)
 }
 
 int
+test_parse_command_line(int argc, char **argv, const char *name,
+			const char *short_options,
+			const struct option *long_options,
+			void (*usage)(FILE *out),
+			int (*option)(int c, char *arg))
+{
+	int c;
+
+	while ((c = getopt_long(argc, argv, short_options, long_options,
+				NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			usage(stdout);
+			return 1;
+		case '?':
+			usage(stderr);
+			return -1;
+		}
+		switch (option(c, optarg)) {
+		case TEST_OPTION_TAKEN:
+			break;
+		case TEST_OPTION_BAD_VALUE:
+			fprintf(stderr, "%s%sbad value '%s' for -%c\n",
+				name ? name : "", name ? ": " : "", optarg, c);
+			return -1;
+		default:
+			return -1;
+		}
+	}
+
+	return 0;
+}
+
+int
 test_parse_long(const char *s, long min, long max, long *out)
 {
 	char *end;
@@ -56,6 +90,31 @@ test_parse_int(const char *s, int min, int max, int *out)
 	if (test_parse_long(s, min, max, &v))
 		return -1;
 	*out = (int)v;
+
+	return 0;
+}
+
+int
+test_parse_uint(const char *s, unsigned int min, unsigned int max,
+		unsigned int *out)
+{
+	long v;
+
+	if (test_parse_long(s, (long)min, (long)max, &v))
+		return -1;
+	*out = (unsigned int)v;
+
+	return 0;
+}
+
+int
+test_parse_size(const char *s, size_t min, size_t max, size_t *out)
+{
+	long v;
+
+	if (test_parse_long(s, (long)min, (long)max, &v))
+		return -1;
+	*out = (size_t)v;
 
 	return 0;
 }

@@ -49,8 +49,15 @@ static const struct option long_options[] = {
 	{ NULL, 0, NULL, 0 }
 };
 
+/*
+ * The program being parsed and where its options go: test_parse_command_line()
+ * calls usage() and take_option() without either.
+ */
+static const char *program_name;
+static struct test_server_options *parsed;
+
 static void
-usage(const char *name, FILE *out)
+usage(FILE *out)
 {
 	fprintf(out,
 		"Usage: %s [options]\n"
@@ -68,79 +75,84 @@ usage(const char *name, FILE *out)
 		"  -n, --no-extensions     offer no websocket extensions\n"
 		"  -W, --workers N         N processes on the port\n"
 		"  -h, --help              this text\n",
-		name);
+		program_name);
+}
+
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	switch (c) {
+	case 'p':
+		if (test_parse_int(arg, 1, 65535, &parsed->port)) {
+			fprintf(stderr, "%s: bad port '%s'\n", program_name,
+				arg);
+			return TEST_OPTION_REPORTED;
+		}
+		break;
+	case 'i':
+		parsed->iface = arg;
+		break;
+	case 'r':
+		parsed->resource_path = arg;
+		break;
+	case 'd':
+		if (test_parse_int(arg, 0, 0xffff, &parsed->debug_level)) {
+			fprintf(stderr, "%s: bad debug level '%s'\n",
+				program_name, arg);
+			return TEST_OPTION_REPORTED;
+		}
+		break;
+	case 'c':
+		parsed->close_testing = 1;
+		break;
+	case 's':
+		parsed->use_ssl = 1;
+		break;
+	case 'C':
+		parsed->cert_path = arg;
+		break;
+	case 'K':
+		parsed->key_path = arg;
+		break;
+	case 'n':
+		parsed->no_extensions = 1;
+		break;
+	case 'W':
+		if (test_parse_int(arg, 1, TEST_WORKERS_MAX,
+				   &parsed->workers)) {
+			fprintf(stderr, "%s: bad worker count '%s'\n",
+				program_name, arg);
+			return TEST_OPTION_REPORTED;
+		}
+		break;
+	}
+
+	return TEST_OPTION_TAKEN;
 }
 
 int
 test_server_parse_options(const char *name, int argc, char **argv,
 			  struct test_server_options *opts)
 {
-	int c;
+	int n;
 
 	memset(opts, 0, sizeof(*opts));
 	opts->port = 7681;
 	opts->resource_path = LWS_TEST_RESOURCE_DIR;
 	opts->debug_level = LLL_ERR | LLL_WARN | LLL_NOTICE;
 
-	while ((c = getopt_long(argc, argv, "hp:i:r:d:csC:K:nW:", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(name, stdout);
-			return 1;
-		case 'p':
-			if (test_parse_int(optarg, 1, 65535, &opts->port)) {
-				fprintf(stderr, "%s: bad port '%s'\n", name,
-					optarg);
-				return -1;
-			}
-			break;
-		case 'i':
-			opts->iface = optarg;
-			break;
-		case 'r':
-			opts->resource_path = optarg;
-			break;
-		case 'd':
-			if (test_parse_int(optarg, 0, 0xffff,
-					   &opts->debug_level)) {
-				fprintf(stderr, "%s: bad debug level '%s'\n",
-					name, optarg);
-				return -1;
-			}
-			break;
-		case 'c':
-			opts->close_testing = 1;
-			break;
-		case 's':
-			opts->use_ssl = 1;
-			break;
-		case 'C':
-			opts->cert_path = optarg;
-			break;
-		case 'K':
-			opts->key_path = optarg;
-			break;
-		case 'n':
-			opts->no_extensions = 1;
-			break;
-		case 'W':
-			if (test_parse_int(optarg, 1, TEST_WORKERS_MAX,
-					   &opts->workers)) {
-				fprintf(stderr, "%s: bad worker count '%s'\n",
-					name, optarg);
-				return -1;
-			}
-			break;
-		default:
-			usage(name, stderr);
-			return -1;
-		}
-	}
+	program_name = name;
+	parsed = opts;
+	n = test_parse_command_line(argc, argv, name,
+				    "hp:i:r:d:csC:K:nW:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind < argc) {
 		fprintf(stderr, "%s: unexpected argument '%s'\n", name,
 			argv[optind]);
-		usage(name, stderr);
+		usage(stderr);
 		return -1;
 	}
 

@@ -259,11 +259,77 @@ parse_number(const char *s, long min, long max, long *out)
 	return -1;
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	long v;
+
+	switch (c) {
+	case 'a':
+		opts.address = arg;
+		break;
+	case 'H':
+		opts.host = arg;
+		break;
+	case 'P':
+		opts.protocol = arg;
+		break;
+	case 'p':
+		if (parse_number(arg, 1, 65535, &v))
+			return TEST_OPTION_REPORTED;
+		opts.port = (int)v;
+		break;
+	case 's':
+		if (parse_number(arg, 0, 2, &v))
+			return TEST_OPTION_REPORTED;
+		opts.ssl_connection = (int)v;
+		break;
+	case 'd':
+		if (parse_number(arg, 0, 0xffff, &v))
+			return TEST_OPTION_REPORTED;
+		opts.debug_level = (int)v;
+		break;
+	case 'A':
+		opts.ca = arg;
+		break;
+	case 'E':
+		opts.extra_ca = arg;
+		break;
+	case 'C':
+		opts.client_cert = arg;
+		break;
+	case 'K':
+		opts.client_key = arg;
+		break;
+	case 'W':
+		opts.key_password = arg;
+		break;
+	case 'X':
+		opts.provided_ca = arg;
+		break;
+	case 'o':
+		opts.no_os_ca = 1;
+		break;
+	case 'n':
+		if (parse_number(arg, 1, 100000, &v))
+			return TEST_OPTION_REPORTED;
+		opts.count = (unsigned int)v;
+		break;
+	case 't':
+		if (parse_number(arg, 1, 3600, &v))
+			return TEST_OPTION_REPORTED;
+		opts.timeout_s = (int)v;
+		break;
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.address = "127.0.0.1";
 	opts.protocol = "lws-echo";
@@ -272,72 +338,11 @@ parse_options(int argc, char **argv)
 	opts.count = 3;
 	opts.timeout_s = 10;
 
-	while ((c = getopt_long(argc, argv, "ha:H:P:p:s:d:n:t:", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'a':
-			opts.address = optarg;
-			break;
-		case 'H':
-			opts.host = optarg;
-			break;
-		case 'P':
-			opts.protocol = optarg;
-			break;
-		case 'p':
-			if (parse_number(optarg, 1, 65535, &v))
-				return -1;
-			opts.port = (int)v;
-			break;
-		case 's':
-			if (parse_number(optarg, 0, 2, &v))
-				return -1;
-			opts.ssl_connection = (int)v;
-			break;
-		case 'd':
-			if (parse_number(optarg, 0, 0xffff, &v))
-				return -1;
-			opts.debug_level = (int)v;
-			break;
-		case 'A':
-			opts.ca = optarg;
-			break;
-		case 'E':
-			opts.extra_ca = optarg;
-			break;
-		case 'C':
-			opts.client_cert = optarg;
-			break;
-		case 'K':
-			opts.client_key = optarg;
-			break;
-		case 'W':
-			opts.key_password = optarg;
-			break;
-		case 'X':
-			opts.provided_ca = optarg;
-			break;
-		case 'o':
-			opts.no_os_ca = 1;
-			break;
-		case 'n':
-			if (parse_number(optarg, 1, 100000, &v))
-				return -1;
-			opts.count = (unsigned int)v;
-			break;
-		case 't':
-			if (parse_number(optarg, 1, 3600, &v))
-				return -1;
-			opts.timeout_s = (int)v;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-tls-client",
+				    "ha:H:P:p:s:d:n:t:", long_options,
+				    usage, take_option);
+	if (n)
+		return n;
 	if (optind < argc || !opts.port) {
 		usage(stderr);
 		return -1;

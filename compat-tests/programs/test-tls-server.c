@@ -372,78 +372,82 @@ usage(FILE *out)
 		"  -h, --help                this text\n");
 }
 
+/* One option of the command line (see test_parse_command_line). */
+static int
+take_option(int c, char *arg)
+{
+	long v;
+
+	switch (c) {
+	case 'p':
+	case 'd':
+		if (test_parse_long(arg, 0, 65535, &v)) {
+			fprintf(stderr, "test-tls-server: bad number '%s'\n",
+				arg);
+			return TEST_OPTION_REPORTED;
+		}
+		if (c == 'p')
+			opts.port = (int)v;
+		else
+			opts.debug_level = (int)v;
+		break;
+	case 'C':
+		opts.cert = arg;
+		break;
+	case 'K':
+		opts.key = arg;
+		break;
+	case 'P':
+		opts.key_password = arg;
+		break;
+	case 'k':
+		opts.key_in_callback = arg;
+		break;
+	case 'A':
+		opts.ca = arg;
+		break;
+	case 'E':
+		opts.extra_ca = arg;
+		break;
+	case 'L':
+		opts.cipher_list = arg;
+		break;
+	case 'r':
+		opts.require_client_cert = 1;
+		break;
+	case 'v':
+		if (!strcmp(arg, "accept"))
+			opts.verify_answer = VERIFY_ACCEPT;
+		else if (!strcmp(arg, "reject"))
+			opts.verify_answer = VERIFY_REJECT;
+		else if (!strcmp(arg, "preverify"))
+			opts.verify_answer = VERIFY_PREVERIFY;
+		else {
+			fprintf(stderr, "test-tls-server: bad --verify-answer "
+				"'%s'\n", arg);
+			return TEST_OPTION_REPORTED;
+		}
+		break;
+	case 'a':
+		opts.allow_plain = 1;
+		break;
+	}
+
+	return TEST_OPTION_TAKEN;
+}
+
 static int
 parse_options(int argc, char **argv)
 {
-	long v;
-	int c;
+	int n;
 
 	opts.port = 7681;
 	opts.debug_level = LLL_ERR | LLL_WARN | LLL_NOTICE;
 
-	while ((c = getopt_long(argc, argv, "hp:d:", long_options,
-				NULL)) != -1) {
-		switch (c) {
-		case 'h':
-			usage(stdout);
-			return 1;
-		case 'p':
-		case 'd':
-			if (test_parse_long(optarg, 0, 65535, &v)) {
-				fprintf(stderr, "test-tls-server: bad number "
-					"'%s'\n", optarg);
-				return -1;
-			}
-			if (c == 'p')
-				opts.port = (int)v;
-			else
-				opts.debug_level = (int)v;
-			break;
-		case 'C':
-			opts.cert = optarg;
-			break;
-		case 'K':
-			opts.key = optarg;
-			break;
-		case 'P':
-			opts.key_password = optarg;
-			break;
-		case 'k':
-			opts.key_in_callback = optarg;
-			break;
-		case 'A':
-			opts.ca = optarg;
-			break;
-		case 'E':
-			opts.extra_ca = optarg;
-			break;
-		case 'L':
-			opts.cipher_list = optarg;
-			break;
-		case 'r':
-			opts.require_client_cert = 1;
-			break;
-		case 'v':
-			if (!strcmp(optarg, "accept"))
-				opts.verify_answer = VERIFY_ACCEPT;
-			else if (!strcmp(optarg, "reject"))
-				opts.verify_answer = VERIFY_REJECT;
-			else if (!strcmp(optarg, "preverify"))
-				opts.verify_answer = VERIFY_PREVERIFY;
-			else {
-				fprintf(stderr, "test-tls-server: bad "
-					"--verify-answer '%s'\n", optarg);
-				return -1;
-			}
-			break;
-		case 'a':
-			opts.allow_plain = 1;
-			break;
-		default:
-			usage(stderr);
-			return -1;
-		}
-	}
+	n = test_parse_command_line(argc, argv, "test-tls-server",
+				    "hp:d:", long_options, usage, take_option);
+	if (n)
+		return n;
 	if (optind < argc) {
 		fprintf(stderr, "test-tls-server: unexpected argument '%s'\n",
 			argv[optind]);
