@@ -248,22 +248,22 @@ usage(FILE *out)
 		"  -h, --help              this text\n");
 }
 
-/* test_parse_long, saying on stderr what was wrong. */
+/* test_parse_int, saying on stderr (in this program's words) what is wrong. */
 static int
-parse_number(const char *s, long min, long max, long *out)
+parse_number(const char *s, int min, int max, int *out)
 {
-	if (!test_parse_long(s, min, max, out))
-		return 0;
+	if (!test_parse_int(s, min, max, out))
+		return TEST_OPTION_TAKEN;
 	fprintf(stderr, "test-tls-client: bad number '%s'\n", s);
 
-	return -1;
+	return TEST_OPTION_REPORTED;
 }
 
 /* One option of the command line (see test_parse_command_line). */
 static int
 take_option(int c, char *arg)
 {
-	long v;
+	int count;
 
 	switch (c) {
 	case 'a':
@@ -276,20 +276,11 @@ take_option(int c, char *arg)
 		opts.protocol = arg;
 		break;
 	case 'p':
-		if (parse_number(arg, 1, 65535, &v))
-			return TEST_OPTION_REPORTED;
-		opts.port = (int)v;
-		break;
+		return parse_number(arg, 1, 65535, &opts.port);
 	case 's':
-		if (parse_number(arg, 0, 2, &v))
-			return TEST_OPTION_REPORTED;
-		opts.ssl_connection = (int)v;
-		break;
+		return parse_number(arg, 0, 2, &opts.ssl_connection);
 	case 'd':
-		if (parse_number(arg, 0, 0xffff, &v))
-			return TEST_OPTION_REPORTED;
-		opts.debug_level = (int)v;
-		break;
+		return parse_number(arg, 0, 0xffff, &opts.debug_level);
 	case 'A':
 		opts.ca = arg;
 		break;
@@ -312,15 +303,12 @@ take_option(int c, char *arg)
 		opts.no_os_ca = 1;
 		break;
 	case 'n':
-		if (parse_number(arg, 1, 100000, &v))
+		if (parse_number(arg, 1, 100000, &count))
 			return TEST_OPTION_REPORTED;
-		opts.count = (unsigned int)v;
+		opts.count = (unsigned int)count;
 		break;
 	case 't':
-		if (parse_number(arg, 1, 3600, &v))
-			return TEST_OPTION_REPORTED;
-		opts.timeout_s = (int)v;
-		break;
+		return parse_number(arg, 1, 3600, &opts.timeout_s);
 	}
 
 	return TEST_OPTION_TAKEN;
