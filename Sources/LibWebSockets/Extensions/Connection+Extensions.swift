@@ -270,7 +270,7 @@ extension Connection {
             let body = UnsafeMutableRawBufferPointer(rebasing: all[padding..<(padding + length)])
             body.copyMemory(from: UnsafeRawBufferPointer(start: prepared, count: length))
             let used = consumeFrames(body)
-            if used < length && state != .dead && state != .lingering {
+            if used < length && state != .dead && !muted {
                 hold(UnsafeRawBufferPointer(rebasing: body[used...]))
                 heldInputIsPrepared = true
             }

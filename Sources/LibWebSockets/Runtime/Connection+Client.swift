@@ -273,9 +273,9 @@ extension Connection {
     /// `in` carries a short reason (NUL-terminated; 1.4 passed NULL, so
     /// applications that ignore it are unaffected).
     func failClientConnection(_ why: StaticString) {
-        guard state != .dead else { return }
+        guard state != .dead, !muted else { return }
         Log.note("client fd \(fd): connection failed: \(why)")
-        state = .lingering  // no further input processing or callbacks
+        muted = true
         clientRequest = nil
         headParser = nil
         var reason: [UInt8] = []

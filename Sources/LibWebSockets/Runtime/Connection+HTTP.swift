@@ -172,7 +172,7 @@ extension Connection {
     /// a body that looks like a request would be smuggled past whatever
     /// front end framed it as a body.
     func completeHTTPTransaction() -> Int32 {
-        guard keepAlive, bodyRemaining == 0, state != .dead, state != .lingering else { return 1 }
+        guard keepAlive, bodyRemaining == 0, state != .dead, !muted else { return 1 }
         if let transfer = fileTransfer {
             transfer.close()
             fileTransfer = nil

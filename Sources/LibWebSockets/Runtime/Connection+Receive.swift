@@ -66,7 +66,7 @@ extension Connection {
                 failWebSocket(code.rawValue, "frame violates RFC 6455")
                 return bytes.count
             }
-            if closeRequested || state == .lingering || state == .dead || !rxFlowEnabled {
+            if closeRequested || muted || state == .dead || !rxFlowEnabled {
                 return consumed
             }
         }

@@ -144,12 +144,12 @@ extension Connection {
         corked = false
         if failed {
             outbound.clear(blocks: context.spareBlocks)
-            if state == .lingering {
+            if muted {
                 destroy()
             } else {
                 requestClose(1006)
             }
-        } else if backlogPausesInput && !owesTooMuch && state != .lingering {
+        } else if backlogPausesInput && !owesTooMuch && !muted {
             backlogPausesInput = false
             inputMayResume()
         }
@@ -191,7 +191,7 @@ extension Connection {
     /// otherwise POLLOUT is requested. False when the connection is closing.
     @discardableResult
     func requestWritable() -> Bool {
-        guard state != .dead, state != .lingering else { return false }
+        guard state != .dead, !muted else { return false }
         guard !writableRequested else { return true }
         writableRequested = true
         if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
@@ -246,7 +246,7 @@ extension Connection {
     /// before it for the frame header. Returns the payload bytes accepted
     /// (all of them: what the socket refuses is buffered) or -1.
     func write(_ buffer: UnsafeMutablePointer<UInt8>, length: Int, protocolBits: UInt32) -> Int32 {
-        guard state != .dead, state != .lingering, length >= 0 else { return -1 }
+        guard state != .dead, !muted, length >= 0 else { return -1 }
         let kind = protocolBits & 0x3f
         switch kind {
         case UInt32(LWS_WRITE_HTTP.rawValue), UInt32(LWS_WRITE_HTTP_FINAL.rawValue), UInt32(LWS_WRITE_HTTP_HEADERS.rawValue):

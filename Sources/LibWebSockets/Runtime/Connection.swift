@@ -42,9 +42,10 @@ final class Connection {
         case clientAwaitingHandshake
         /// We sent a close frame first and wait for the peer's close.
         case awaitingCloseAck
-        /// Logically closed (callbacks done); flushing what is buffered, then
-        /// half-closing and discarding input until the peer closes too, so the
-        /// last bytes we sent are not destroyed by a TCP reset.
+        /// Logically closed (CLOSED or CLOSED_HTTP delivered, or being
+        /// delivered); flushing what is buffered, then half-closing and
+        /// discarding input until the peer closes too, so the last bytes we
+        /// sent are not destroyed by a TCP reset.
         case lingering
         /// The socket is closed and the object is about to be released.
         case dead
@@ -154,6 +155,11 @@ final class Connection {
     var sentClose = false
     /// A close asked for while a user callback may be on the stack.
     var closeRequested = false
+    /// The application has been told the connection ended (CLOSED,
+    /// CLOSED_HTTP, CLIENT_CONNECTION_ERROR), or is being told: no further
+    /// callbacks, input or writes. Not a state, since the client's error
+    /// comes in whatever state the handshake failed.
+    var muted = false
 
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
@@ -341,7 +347,7 @@ final class Connection {
         updatePoll()
     }
 
-    private var readingContinues: Bool { readsInput && state != .lingering && !closeRequested }
+    private var readingContinues: Bool { readsInput && !muted && !closeRequested }
 
     /// How far `process` got with a buffer of input.
     enum InputProgress {
@@ -358,7 +364,7 @@ final class Connection {
     /// state says the rest must wait.
     func process(_ bytes: UnsafeMutableRawBufferPointer) -> InputProgress {
         var offset = 0
-        while offset < bytes.count && !closeRequested {
+        while offset < bytes.count && !closeRequested && !muted {
             if !rxFlowEnabled { return .stopped(at: offset) }
             let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
             switch state {
@@ -442,7 +448,7 @@ final class Connection {
         // (an extension's prepared bytes), which then comes first.
         var pending = heldInput.take()
         let progress = processAnswering(pending.bytes)
-        if case .stopped(let offset) = progress, state != .dead, state != .lingering {
+        if case .stopped(let offset) = progress, state != .dead, !muted {
             pending.removeFirst(offset)
             if heldInput.isEmpty {
                 heldInput = pending
@@ -461,7 +467,7 @@ final class Connection {
     /// `libwebsocket_rx_flow_control`: off stops reading the socket (input
     /// already read is held); on resumes, held input first.
     func setReceiveFlow(enabled: Bool) {
-        guard state != .dead, state != .lingering, rxFlowEnabled != enabled else { return }
+        guard state != .dead, !muted, rxFlowEnabled != enabled else { return }
         rxFlowEnabled = enabled
         if enabled {
             inputMayResume()
@@ -503,7 +509,7 @@ final class Connection {
         guard state != .dead else { return }
         Log.information("fd \(fd): timeout (reason \(timeoutReason))")
         context.timeouts.remove(self)
-        if state == .lingering {
+        if muted {
             destroy()
         } else if isClientHandshaking {
             failClientConnection("timed out")
@@ -517,7 +523,7 @@ final class Connection {
     /// Asks for the connection to be closed once the current callback has
     /// returned. `code` is the close code sent to a WebSocket peer.
     func requestClose(_ code: UInt16 = 1000) {
-        guard !closeRequested, state != .dead, state != .lingering else { return }
+        guard !closeRequested, state != .dead, !muted else { return }
         closeRequested = true
         requestedCloseCode = code
         context.pendingClose.append(self)
@@ -531,7 +537,7 @@ final class Connection {
     func completeRequestedClose() {
         guard closeRequested else { return }
         closeRequested = false
-        guard state != .dead, state != .lingering else { return }
+        guard state != .dead, !muted else { return }
         close(code: requestedCloseCode)
     }
 
@@ -547,7 +553,7 @@ final class Connection {
     /// the peer's FIN cost a wakeup and a read per connection, and with
     /// nothing left to read, closing sends no reset.
     func close(code: UInt16, peerClosed: Bool = false) {
-        guard state != .dead, state != .lingering else { return }
+        guard state != .dead, !muted else { return }
         if isClientHandshaking {
             failClientConnection("closed before the handshake completed")
             return
@@ -563,11 +569,11 @@ final class Connection {
     /// destroyed.
     func closeImmediately(sendingGoingAway: Bool) {
         guard state != .dead else { return }
-        if isClientHandshaking {
-            failClientConnection("closed before the handshake completed")
-            return
-        }
-        if state != .lingering {
+        if !muted {
+            if isClientHandshaking {
+                failClientConnection("closed before the handshake completed")
+                return
+            }
             if sendingGoingAway && established && !sentClose && outbound.isEmpty {
                 sendCloseFrame(code: 1001, reason: [])
             }
@@ -578,7 +584,7 @@ final class Connection {
 
     /// The peer closed TCP or the socket failed: no close handshake is possible.
     func peerVanished() {
-        if state == .lingering {
+        if muted {
             destroy()
         } else if isClientHandshaking {
             failClientConnection("connection closed by the server during the handshake")
@@ -595,6 +601,7 @@ final class Connection {
         let wasEstablished = established
         established = false
         state = .lingering
+        muted = true
         context.protocolMembers[protocolIndex].remove(self)
         writableRequested = false
         if let transfer = fileTransfer {
@@ -637,7 +644,7 @@ final class Connection {
     /// Flush, half-close, and wait briefly for the peer's FIN; or, when
     /// `unlessDone` and everything was flushed, close now.
     private func linger(unlessDone: Bool = false) {
-        state = .lingering
+        guard state != .dead else { return }  // CLOSED destroyed the context, and us
         rxFlowEnabled = true
         flushOutbound()
         if state == .dead { return }

@@ -72,7 +72,6 @@ extension Context {
         connection.state = .clientConnecting
         guard connection.connectToNextAddress() else {
             Log.error("client_connect: connect to \(cString: address) failed, errno \(lws_c_errno())")
-            connection.state = .lingering
             connection.destroy()
             return nil
         }
