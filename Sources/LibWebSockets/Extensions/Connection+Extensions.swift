@@ -258,7 +258,7 @@ extension Connection {
     /// is not passed through the extensions twice.
     func consumeFramesThroughExtensions(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
         guard let (prepared, length) = applyExtensions(LWS_EXT_CALLBACK_PACKET_RX_PREPARSE, bytes.baseAddress!, bytes.count) else {
-            failWebSocket(1011, "an extension refused received data")
+            failWebSocket(.unexpectedCondition, "an extension refused received data")
             return bytes.count
         }
         if prepared == bytes.baseAddress! && length == bytes.count {

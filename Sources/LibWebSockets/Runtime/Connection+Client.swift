@@ -259,7 +259,6 @@ extension Connection {
         clientRequest = nil
         headers = nil
         state = .webSocket
-        established = true
         decoder = FrameDecoder(role: .client)
         configureDecoderForExtensions()
         context.protocolMembers[protocolIndex].insert(self)

@@ -189,7 +189,7 @@ extension Connection {
     func respondAndClose(status: Int, extraHeaders: StaticString = "") {
         keepAlive = false
         sendStatusResponse(status: status, body: nil, extraHeaders: extraHeaders)
-        close(code: 1002)
+        close(.httpError)
     }
 
     func sendStatusResponse(status: Int, body: UnsafePointer<CChar>?, extraHeaders: StaticString) {
@@ -302,7 +302,6 @@ extension Connection {
         response.appendCRLF()
         response.withUnsafeBytes { sendRaw($0) }
         state = .webSocket
-        established = true
         decoder = FrameDecoder(role: .server)
         configureDecoderForExtensions()
         context.protocolMembers[protocolIndex].insert(self)

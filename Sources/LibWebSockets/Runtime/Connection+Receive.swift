@@ -63,7 +63,7 @@ extension Connection {
             case .control(let opcode, let payload):
                 receiveControl(opcode, payload)
             case .protocolError(let code):
-                failWebSocket(code.rawValue, "frame violates RFC 6455")
+                failWebSocket(code, "frame violates RFC 6455")
                 return bytes.count
             }
             if closeRequested || muted || state == .dead || !rxFlowEnabled {
@@ -83,7 +83,7 @@ extension Connection {
         } else if compressedBit {
             if rxCodec?.kind == .perMessageDeflate {
                 // RFC 7692 6.1: RSV1 only on the first frame of a message.
-                failWebSocket(1002, "RSV1 on a continuation frame")
+                failWebSocket(.protocolError, "RSV1 on a continuation frame")
                 return
             }
             rxCompressed = true
@@ -102,7 +102,7 @@ extension Connection {
         guard state == .webSocket else { return }  // after our close: ignored
         if rxCompressed, let layers = deflateLayers {
             if !layers.collect(UnsafeRawBufferPointer(payload)) {
-                failWebSocket(1009, "layered deflate-frame frame too large")
+                failWebSocket(.messageTooLarge, "layered deflate-frame frame too large")
             }
             return
         }
@@ -112,7 +112,7 @@ extension Connection {
             return
         }
         if messageIsText && !utf8.validate(UnsafeRawBufferPointer(payload)) {
-            failWebSocket(1007, "invalid UTF-8 in text message")
+            failWebSocket(.invalidPayload, "invalid UTF-8 in text message")
             return
         }
         if (rxChunk?.count ?? 0) == 0 && (payload.count >= rxBufferSize || decoder.remainingPayloadInFrame == 0) {
@@ -186,7 +186,7 @@ extension Connection {
             return drainInflater(inflater)
         }
         guard let input = layers.inflateEarlierLayers() else {
-            failWebSocket(1007, "layered deflate-frame payload rejected")
+            failWebSocket(.invalidPayload, "layered deflate-frame payload rejected")
             return false
         }
         // The layers own `input` until the next frame, and a paused
@@ -229,7 +229,7 @@ extension Connection {
         if rxFinal {
             rxChunk = nil
             if messageIsText && state == .webSocket && !utf8.isAtCharacterBoundary {
-                failWebSocket(1007, "text message ends inside a UTF-8 sequence")
+                failWebSocket(.invalidPayload, "text message ends inside a UTF-8 sequence")
             }
         }
     }
@@ -244,7 +244,7 @@ extension Connection {
         var data = (bytes, count)
         if hasApplicationExtensions {
             guard let transformed = applyExtensions(LWS_EXT_CALLBACK_PAYLOAD_RX, bytes, count) else {
-                failWebSocket(1011, "an extension refused received data")
+                failWebSocket(.unexpectedCondition, "an extension refused received data")
                 return
             }
             data = transformed
@@ -284,23 +284,17 @@ extension Connection {
         }
     }
 
-    /// The peer's close frame: validated, answered with the same code when we
-    /// have not sent ours yet, then the connection closes.
+    /// The peer's close frame: validated, then the connection closes,
+    /// answering with the same code (none for none) when we have not sent
+    /// our close frame yet.
     private func receiveClose(_ payload: [UInt8]) {
         switch CloseFrame.parse(payload) {
         case .invalid(let code):
-            failWebSocket(code.rawValue, "invalid close frame")
+            failWebSocket(code, "invalid close frame")
         case .empty:
-            if !sentClose {
-                sentClose = true
-                sendControl(opcode: .close, payload: [])
-            }
-            close(code: 0, peerClosed: true)
+            close(.webSocket(.noStatus), peerClosed: true)
         case .code(let code, _):
-            if !sentClose {
-                sendCloseFrame(code: code, reason: [])
-            }
-            close(code: code, peerClosed: true)
+            close(.webSocket(CloseCode(rawValue: code)), peerClosed: true)
         }
     }
 
@@ -348,7 +342,7 @@ extension Connection {
             case .produced(let n):
                 let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
                 if messageIsText && !utf8.validate(fresh) {
-                    failWebSocket(1007, "invalid UTF-8 in inflated text message")
+                    failWebSocket(.invalidPayload, "invalid UTF-8 in inflated text message")
                     return false
                 }
                 chunk.count += n
@@ -359,21 +353,18 @@ extension Connection {
             case .needInput, .messageEnd:
                 return false
             case .error(let error):
-                failWebSocket(error.closeCode.rawValue, "compressed payload rejected")
+                failWebSocket(error.closeCode, "compressed payload rejected")
                 return false
             }
         }
         return false
     }
 
-    /// Fails the connection (RFC 6455 7.1.7): close frame with `code`, a log
-    /// line, and the close.
-    func failWebSocket(_ code: UInt16, _ why: StaticString) {
-        Log.note("fd \(fd): closing with \(code): \(why)")
+    /// Fails the connection (RFC 6455 7.1.7): a log line, and the close
+    /// with `code` in our close frame.
+    func failWebSocket(_ code: CloseCode, _ why: StaticString) {
+        Log.note("fd \(fd): closing with \(code.rawValue): \(why)")
         runRequestedWritableBeforeFailing()
-        if state == .webSocket && !sentClose {
-            sendCloseFrame(code: code, reason: [])
-        }
-        close(code: code)
+        close(.webSocket(code))
     }
 }

@@ -51,7 +51,7 @@ extension Connection {
             updatePoll()
         case .closed, .failed:
             Log.information("fd \(fd): send failed, closing")
-            requestClose(1006)
+            requestClose(.abnormal)
         }
     }
 
@@ -63,7 +63,7 @@ extension Connection {
         let kept = isPongReply ? outbound.appendPong(bytes, blocks: blocks) : outbound.append(bytes, blocks: blocks)
         if !kept {
             Log.error("fd \(fd): no memory to keep \(bytes.count) unsent bytes, closing")
-            requestClose(1011)
+            requestClose(.webSocket(.unexpectedCondition))
         }
         return kept
     }
@@ -147,7 +147,7 @@ extension Connection {
             if muted {
                 destroy()
             } else {
-                requestClose(1006)
+                requestClose(.abnormal)
             }
         } else if backlogPausesInput && !owesTooMuch && !muted {
             backlogPausesInput = false
@@ -220,7 +220,7 @@ extension Connection {
     /// be lost to the failure of the frame that followed it in the same
     /// read. Only when a write could go out now; nothing more is asked.
     func runRequestedWritableBeforeFailing() {
-        guard state == .webSocket, writableRequested, !sentClose, !closeRequested,
+        guard state == .webSocket, writableRequested, !closeRequested,
               !hasBacklog, fileTransfer == nil else { return }
         deliverWritable()
     }
@@ -276,7 +276,6 @@ extension Connection {
             return -1
         }
         if opcode == .close {
-            sentClose = true
             state = .awaitingCloseAck
             setTimeout(reason: Int32(PENDING_TIMEOUT_CLOSE_ACK.rawValue), seconds: 5)
         }
@@ -382,8 +381,7 @@ extension Connection {
         if masked {
             guard let fresh = context.maskingKeys.next() else {
                 Log.error("fd \(fd): no randomness for a masking key, failing the connection")
-                sentClose = true  // no close frame can be masked either
-                requestClose(1011)
+                requestClose(.abnormal)  // no close frame can be masked either
                 return
             }
             key = fresh
@@ -398,7 +396,7 @@ extension Connection {
             // PACKET_TX_PRESEND: the whole frame, as it goes to the socket.
             guard let (prepared, count) = applyExtensions(LWS_EXT_CALLBACK_PACKET_TX_PRESEND, frame, headerLength + length) else {
                 Log.error("fd \(fd): an extension refused a frame")
-                requestClose(1011)
+                requestClose(.webSocket(.unexpectedCondition))
                 return
             }
             sendRaw(UnsafeRawBufferPointer(start: prepared, count: count), isPongReply: isPongReply)
@@ -420,9 +418,14 @@ extension Connection {
         }
     }
 
-    func sendCloseFrame(code: UInt16, reason: [UInt8]) {
-        guard !sentClose else { return }
-        sentClose = true
-        sendControl(opcode: .close, payload: code == 0 ? [] : CloseFrame.payload(code: code, reason: reason))
+    /// Our close frame, when the session still owes one: only an open
+    /// WebSocket does (`write` moved one whose application sent its own to
+    /// awaitingCloseAck; the close moves on to lingering), and only while
+    /// the transport works. A code that may not go on the wire gives a
+    /// close frame without a code, which is what 1005 reports.
+    func sendCloseFrame(_ reason: CloseReason) {
+        guard state == .webSocket, requestedClose != .abnormal, case .webSocket(let code) = reason else { return }
+        let wire = CloseCode.isValidOnWire(code.rawValue)
+        sendControl(opcode: .close, payload: wire ? CloseFrame.payload(code: code.rawValue, reason: []) : [])
     }
 }

@@ -9,7 +9,7 @@ import WebSocketProtocol
 /// table owns it. User callbacks may re-enter the library with this handle,
 /// so nothing here keeps an exclusive access to its own state across a
 /// callback, and a close requested inside a callback is carried out after it
-/// returns (`requestClose`).
+/// returns (`requestClose`). docs/DESIGN.md draws the close path.
 final class Connection {
     enum Role {
         case server
@@ -40,7 +40,8 @@ final class Connection {
         case clientAwaitingProxy
         /// Client: the opening handshake is sent, waiting for the 101.
         case clientAwaitingHandshake
-        /// We sent a close frame first and wait for the peer's close.
+        /// The application wrote a close frame first (LWS_WRITE_CLOSE); we
+        /// wait for the peer's close.
         case awaitingCloseAck
         /// Logically closed (CLOSED or CLOSED_HTTP delivered, or being
         /// delivered); flushing what is buffered, then half-closing and
@@ -110,7 +111,8 @@ final class Connection {
 
     /// The events currently requested from the poller (POLLIN / POLLOUT).
     var pollEvents: Int16 = 0
-    var requestedCloseCode: UInt16 = 0
+    /// A close asked for while a user callback may be on the stack.
+    var requestedClose: CloseReason?
     var utf8 = UTF8Validator()
     let role: Role
     var state: State = .awaitingHTTPHead
@@ -151,15 +153,17 @@ final class Connection {
     var rxReservedBits: UInt8 = 0
     /// The current frame has no payload: it is still delivered, as an empty RECEIVE.
     var zeroLengthFrame = false
-    var established = false
-    var sentClose = false
-    /// A close asked for while a user callback may be on the stack.
-    var closeRequested = false
     /// The application has been told the connection ended (CLOSED,
     /// CLOSED_HTTP, CLIENT_CONNECTION_ERROR), or is being told: no further
     /// callbacks, input or writes. Not a state, since the client's error
     /// comes in whatever state the handshake failed.
     var muted = false
+
+    var closeRequested: Bool { requestedClose != nil }
+
+    /// A WebSocket session is open (our close frame may have gone out:
+    /// `awaitingCloseAck`); it ends with the logical close.
+    var established: Bool { state == .webSocket || state == .awaitingCloseAck }
 
     var handle: OpaquePointer { OpaquePointer(Unmanaged.passUnretained(self).toOpaque()) }
 
@@ -414,7 +418,7 @@ final class Connection {
     func hold(_ bytes: UnsafeRawBufferPointer) {
         guard heldInput.append(bytes) else {
             Log.error("fd \(fd): no memory to hold \(bytes.count) received bytes, closing")
-            requestClose(1011)
+            requestClose(.webSocket(.unexpectedCondition))
             return
         }
     }
@@ -505,27 +509,28 @@ final class Connection {
         context.timeouts.insert(self)
     }
 
+    /// A timeout ends any state the same way (`drop`); the close-ack one of
+    /// awaitingCloseAck and lingering included.
     func timeoutExpired() {
         guard state != .dead else { return }
         Log.information("fd \(fd): timeout (reason \(timeoutReason))")
         context.timeouts.remove(self)
-        if muted {
-            destroy()
-        } else if isClientHandshaking {
-            failClientConnection("timed out")
-        } else {
-            closeImmediately(sendingGoingAway: false)
-        }
+        drop("timed out")
     }
 
-    // MARK: Closing
+    // MARK: Closing (drawn in docs/DESIGN.md)
 
     /// Asks for the connection to be closed once the current callback has
-    /// returned. `code` is the close code sent to a WebSocket peer.
-    func requestClose(_ code: UInt16 = 1000) {
-        guard !closeRequested, state != .dead, !muted else { return }
-        closeRequested = true
-        requestedCloseCode = code
+    /// returned. The first reason asked for is kept, except that `.abnormal`
+    /// replaces a wire code: once the transport has failed, the close frame
+    /// an earlier request wanted can no longer go out.
+    func requestClose(_ reason: CloseReason = .webSocket(.normal)) {
+        guard state != .dead, !muted else { return }
+        if closeRequested {
+            if reason == .abnormal { requestedClose = .abnormal }
+            return
+        }
+        requestedClose = reason
         context.pendingClose.append(self)
         // Asked for outside a service call (a write that failed, a callback
         // run by libwebsocket_callback_all_protocol), the close must not
@@ -535,15 +540,14 @@ final class Connection {
     }
 
     func completeRequestedClose() {
-        guard closeRequested else { return }
-        closeRequested = false
-        guard state != .dead, !muted else { return }
-        close(code: requestedCloseCode)
+        guard let reason = requestedClose else { return }
+        requestedClose = nil
+        close(reason)
     }
 
-    /// The logical close: a WebSocket peer is sent a close frame (unless one
-    /// was already sent), the application gets CLOSED or CLOSED_HTTP and its
-    /// per-session data is freed; then the socket lingers to flush.
+    /// The logical close: an open WebSocket is sent its close frame, the
+    /// application gets CLOSED or CLOSED_HTTP and its per-session data is
+    /// freed; then the socket lingers to flush.
     ///
     /// `peerClosed`: the peer's close frame ended the session, so the close
     /// handshake is complete and the peer sends nothing more (RFC 6455
@@ -551,46 +555,40 @@ final class Connection {
     /// taken then closes at once, as RFC 6455 7.1.1 wants of a server (a
     /// client waits for the server to close) and as 1.4 did: waiting for
     /// the peer's FIN cost a wakeup and a read per connection, and with
-    /// nothing left to read, closing sends no reset.
-    func close(code: UInt16, peerClosed: Bool = false) {
+    /// nothing left to read, closing sends no reset. After `.abnormal` the
+    /// transport failed: nothing can be flushed, no FIN is worth waiting for.
+    func close(_ reason: CloseReason, peerClosed: Bool = false) {
         guard state != .dead, !muted else { return }
         if isClientHandshaking {
             failClientConnection("closed before the handshake completed")
             return
         }
-        if established && !sentClose {
-            sendCloseFrame(code: code, reason: [])
-        }
+        sendCloseFrame(reason)
         finishForApplication()
-        linger(unlessDone: peerClosed && role == .server && tls == nil)
-    }
-
-    /// Close without lingering: the peer is gone or the context is being
-    /// destroyed.
-    func closeImmediately(sendingGoingAway: Bool) {
-        guard state != .dead else { return }
-        if !muted {
-            if isClientHandshaking {
-                failClientConnection("closed before the handshake completed")
-                return
-            }
-            if sendingGoingAway && established && !sentClose && outbound.isEmpty {
-                sendCloseFrame(code: 1001, reason: [])
-            }
-            finishForApplication()
-        }
-        destroy()
+        linger(unlessDone: reason == .abnormal || peerClosed && role == .server && tls == nil)
     }
 
     /// The peer closed TCP or the socket failed: no close handshake is possible.
     func peerVanished() {
-        if muted {
-            destroy()
-        } else if isClientHandshaking {
-            failClientConnection("connection closed by the server during the handshake")
-        } else {
-            closeImmediately(sendingGoingAway: false)
+        drop("connection closed by the server during the handshake")
+    }
+
+    /// Closes without lingering: the peer is gone, a timeout expired, or the
+    /// context is being destroyed (`goingAway`: an open WebSocket with
+    /// nothing unsent is told 1001 first). A client still handshaking gets
+    /// CLIENT_CONNECTION_ERROR with `clientError` instead of CLOSED; a
+    /// connection the application already heard the end of is only destroyed.
+    func drop(_ clientError: StaticString, goingAway: Bool = false) {
+        guard state != .dead else { return }
+        if !muted {
+            if isClientHandshaking {
+                failClientConnection(clientError)
+                return
+            }
+            if goingAway && outbound.isEmpty { sendCloseFrame(.webSocket(.goingAway)) }
+            finishForApplication()
         }
+        destroy()
     }
 
     /// Everything the application sees of a close, exactly once. The state
@@ -599,7 +597,6 @@ final class Connection {
     /// follows our close frame (RFC 6455 5.5.1).
     private func finishForApplication() {
         let wasEstablished = established
-        established = false
         state = .lingering
         muted = true
         context.protocolMembers[protocolIndex].remove(self)

@@ -328,7 +328,7 @@ final class Context {
     func destroy() {
         let wasServing = listenFd >= 0
         for case let connection? in connectionsByFd {
-            connection.closeImmediately(sendingGoingAway: true)
+            connection.drop("closed before the handshake completed", goingAway: true)
         }
         if listenFd >= 0 {
             unregisterPoll(fd: listenFd, connection: nil)

@@ -86,7 +86,7 @@ extension Connection {
                 break  // POLLOUT resumes
             case .connectionFailed:
                 Log.information("fd \(fd): send failed, closing")
-                requestClose(1006)
+                requestClose(.abnormal)
             case .fileFailed:
                 Log.error("fd \(fd): reading the served file failed")
                 transfer.close()
