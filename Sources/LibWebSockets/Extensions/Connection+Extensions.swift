@@ -5,6 +5,13 @@ import WebSocketProtocol
 /// Extension negotiation in both roles, and the hooks through which active
 /// extensions see the data.
 extension Connection {
+    /// The compression extension that owns RSV1, if any: it inflates what
+    /// reaches RECEIVE and deflates what we send (the last layer when
+    /// deflate-frame runs twice).
+    var compression: ActiveExtension? {
+        deflateLayers?.lastLayer ?? activeExtensions.first { $0.ownsRSV1 }
+    }
+
     /// The largest message a compressed message may inflate to: beyond it
     /// the connection closes with 1009 (a "zip bomb" guard).
     static let maxInflatedMessageSize = 64 << 20

@@ -81,13 +81,13 @@ extension Connection {
             if messageIsText { utf8.reset() }
             rxCompressed = compressedBit
         } else if compressedBit {
-            if rxCodec?.kind == .perMessageDeflate {
+            if compression?.kind == .perMessageDeflate {
                 // RFC 7692 6.1: RSV1 only on the first frame of a message.
                 failWebSocket(.protocolError, "RSV1 on a continuation frame")
                 return
             }
             rxCompressed = true
-        } else if rxCodec?.kind == .deflateFrame {
+        } else if compression?.kind == .deflateFrame {
             rxCompressed = false
         }
         rxFinal = info.fin
@@ -106,7 +106,7 @@ extension Connection {
             }
             return
         }
-        if rxCompressed, let codec = rxCodec?.inflater {
+        if rxCompressed, let codec = compression?.inflater {
             codec.feed(UnsafeRawBufferPointer(payload), isFinalFragmentOfMessage: false)
             if drainInflater(codec) { pausedInflation = .midFrame }
             return
@@ -150,7 +150,7 @@ extension Connection {
 
     private func frameEnded() {
         guard state == .webSocket else { return }
-        if rxCompressed, let codec = rxCodec {
+        if rxCompressed, let codec = compression {
             // permessage-deflate ends at the message's last frame,
             // deflate-frame at every frame.
             guard codec.kind == .deflateFrame || rxFinal else {
@@ -201,7 +201,7 @@ extension Connection {
     /// inside RECEIVE); returns false while it stays paused.
     func resumePausedInflation() -> Bool {
         guard let paused = pausedInflation else { return true }
-        guard state == .webSocket, let inflater = rxCodec?.inflater else {
+        guard state == .webSocket, let inflater = compression?.inflater else {
             pausedInflation = nil
             return true
         }
@@ -298,12 +298,6 @@ extension Connection {
         }
     }
 
-    /// The compression extension whose output reaches RECEIVE, if any (the
-    /// last layer when deflate-frame runs twice).
-    var rxCodec: ActiveExtension? {
-        deflateLayers?.lastLayer ?? activeExtensions.first { $0.ownsRSV1 }
-    }
-
     /// Pulls inflated bytes into the receive chunk, validating text and
     /// delivering full chunks; the last, partial chunk is left for
     /// frameEnded. permessage-deflate data reaches the user in pieces of at
@@ -316,7 +310,7 @@ extension Connection {
     /// buffer it points into is about to be reused) and the rest of the
     /// output waits for `resumePausedInflation`.
     private func drainInflater(_ inflater: MessageInflater) -> Bool {
-        let wholeFrames = rxCodec?.kind == .deflateFrame
+        let wholeFrames = compression?.kind == .deflateFrame
         let limit = wholeFrames ? max(rxBufferSize, Connection.deflateFrameDeliveryBound) : rxBufferSize
         // The RECEIVE of a full chunk turned the flow off: the byte known to
         // follow is still taken (and its UTF-8 checked), then output stops.

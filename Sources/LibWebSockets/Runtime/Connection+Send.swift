@@ -290,7 +290,7 @@ extension Connection {
 
     private func sendInDeflateFramePieces(opcode: Opcode, fin: Bool, masked: Bool,
                                           payload: UnsafeMutablePointer<UInt8>, length: Int) -> Bool {
-        guard rxCodec?.kind == .deflateFrame, length > Connection.maxDeflateFramePayload else {
+        guard compression?.kind == .deflateFrame, length > Connection.maxDeflateFramePayload else {
             return sendThroughExtensions(opcode: opcode, fin: fin, masked: masked, payload: payload, length: length)
         }
         var offset = 0
@@ -326,7 +326,7 @@ extension Connection {
         var framed = context.takeFrameScratch()
         defer { context.returnFrameScratch(framed) }
         framed.append(contentsOf: repeatElement(0, count: padding))
-        if let codec = rxCodec, let deflater = codec.deflater {
+        if let codec = compression, let deflater = codec.deflater {
             if startsMessage { txCompressed = true }
             if codec.kind == .deflateFrame || txCompressed {
                 let isFinal = codec.kind == .deflateFrame || fin
