@@ -8,19 +8,26 @@
  *
  *  - one protocol, protocols[0], which a client asking for no subprotocol
  *    gets;
- *  - the RECEIVE pieces of a message are collected into one buffer (with
- *    LWS_PRE bytes of headroom) until lws_remaining_packet_payload() is 0 and
- *    lws_is_final_fragment() says the message is over, then queued;
- *  - queued messages are written back with their own opcode on WRITEABLE, at
- *    most 16 per callback and never after lws_partial_buffered() or
+ *  - a message that arrives in one RECEIVE goes straight back from RECEIVE,
+ *    copied into one static buffer with LWS_PRE bytes of headroom, when no
+ *    reply waits in the queue and neither lws_partial_buffered() nor
+ *    lws_send_pipe_choked() objects;
+ *  - otherwise the RECEIVE pieces of a message are collected into one buffer
+ *    (with LWS_PRE bytes of headroom) until lws_remaining_packet_payload()
+ *    is 0 and lws_is_final_fragment() says the message is over, then sent
+ *    back at once under the same condition, or queued;
+ *  - queued messages are written back with their own opcode on WRITEABLE
+ *    until the queue is empty, lws_partial_buffered() or
  *    lws_send_pipe_choked();
- *  - while more than 16 messages wait, the connection's input is paused with
- *    lws_rx_flow_control(), and resumed at 4.
+ *  - while more than 64 messages wait, the connection's input is paused with
+ *    lws_rx_flow_control(), and resumed at 16;
+ *  - rx_buffer_size is 16 KiB.
  *
  * Options: -p/--port N (default 7681), -d/--debug LEVEL (lws log bitmask,
  * default errors and warnings), --rx-buffer N and --tx-packet N (the
- * protocol's rx_buffer_size and tx_packet_size; default 0, the library's
- * defaults, as our test-echo uses).  SIGINT/SIGTERM end it cleanly.
+ * protocol's rx_buffer_size, default 16384 as our test-echo uses, and
+ * tx_packet_size, default 0: the library's).  SIGINT/SIGTERM end it
+ * cleanly.
  *
  * --ssl-cert FILE --ssl-key FILE serve wss:// with that certificate, as our
  * test-echo --ssl does.  --deflate offers the library's own
@@ -44,9 +51,9 @@
 #error "echo-lws4 must be built against libwebsockets 4.x (the system's)"
 #endif
 
-#define QUEUE_PAUSE		16
-#define QUEUE_RESUME		4
-#define WRITES_PER_CALLBACK	16
+#define QUEUE_PAUSE		64
+#define QUEUE_RESUME		16
+#define RX_BUFFER		16384
 #define MAX_MESSAGE		(64u * 1024 * 1024)
 
 struct message {
@@ -69,6 +76,8 @@ struct session {
 };
 
 static volatile int force_exit;
+/* Where a one-piece message is echoed from (the server is single-threaded). */
+static unsigned char scratch[LWS_PRE + RX_BUFFER];
 /* --deflate-option NAME=VALUE, split, for lws_set_extension_option() */
 #define MAX_DEFLATE_OPTIONS 8
 static struct {
@@ -141,12 +150,45 @@ collect(struct session *s, struct lws *wsi, const void *in, size_t len)
 	       lws_is_final_fragment(wsi);
 }
 
-/* Moves the collected message to the send queue. */
+/* Whether a reply may be written now rather than queued. */
+static int
+can_send_now(struct session *s, struct lws *wsi)
+{
+	return !s->count && !lws_partial_buffered(wsi) &&
+	       !lws_send_pipe_choked(wsi);
+}
+
+/* p has LWS_PRE bytes before it; lws keeps what the socket did not take. */
+static int
+send_back(struct lws *wsi, unsigned char *p, size_t len, int binary)
+{
+	int n = lws_write(wsi, p, len,
+			  binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
+
+	if (n < 0 || (size_t)n < len) {
+		lwsl_err("echo: write failed (%d of %lu)\n", n,
+			 (unsigned long)len);
+		return -1;
+	}
+	return 0;
+}
+
+/* Sends the collected message back now, or moves it to the send queue. */
 static int
 enqueue(struct session *s, struct lws *wsi)
 {
-	struct message *m = malloc(sizeof(*m));
+	struct message *m;
+	int n;
 
+	if (can_send_now(s, wsi)) {
+		n = send_back(wsi, s->storage + LWS_PRE, s->len, s->binary);
+		free(s->storage);
+		s->storage = NULL;
+		s->len = s->capacity = 0;
+		s->collecting = 0;
+		return n;
+	}
+	m = malloc(sizeof(*m));
 	if (!m)
 		return -1;
 	m->next = NULL;
@@ -176,7 +218,7 @@ static int
 write_queued(struct session *s, struct lws *wsi)
 {
 	struct message *m;
-	int written = 0, n;
+	int n;
 
 	while ((m = s->head)) {
 		s->head = m->next;
@@ -184,19 +226,12 @@ write_queued(struct session *s, struct lws *wsi)
 			s->tail = NULL;
 		s->count--;
 
-		/* lws keeps whatever the socket did not take. */
-		n = lws_write(wsi, m->storage + LWS_PRE, m->len,
-			      m->binary ? LWS_WRITE_BINARY : LWS_WRITE_TEXT);
-		if (n < 0 || (size_t)n < m->len) {
-			lwsl_err("echo: write failed (%d of %lu)\n", n,
-				 (unsigned long)m->len);
-			message_free(m);
-			return -1;
-		}
+		n = send_back(wsi, m->storage + LWS_PRE, m->len, m->binary);
 		message_free(m);
+		if (n)
+			return -1;
 
-		if (++written == WRITES_PER_CALLBACK ||
-		    lws_partial_buffered(wsi) || lws_send_pipe_choked(wsi))
+		if (lws_partial_buffered(wsi) || lws_send_pipe_choked(wsi))
 			break;
 	}
 
@@ -237,6 +272,13 @@ callback_echo(struct lws *wsi, enum lws_callback_reasons reason, void *user,
 	}
 
 	case LWS_CALLBACK_RECEIVE:
+		if (!s->collecting && len <= RX_BUFFER &&
+		    !lws_remaining_packet_payload(wsi) &&
+		    lws_is_final_fragment(wsi) && can_send_now(s, wsi)) {
+			memcpy(scratch + LWS_PRE, in, len);
+			return send_back(wsi, scratch + LWS_PRE, len,
+					 lws_frame_is_binary(wsi));
+		}
 		switch (collect(s, wsi, in, len)) {
 		case 0:
 			return 0;
@@ -267,7 +309,8 @@ static struct lws_protocols protocols[] = {
 		.name = "lws-echo",
 		.callback = callback_echo,
 		.per_session_data_size = sizeof(struct session),
-		/* rx_buffer_size, tx_packet_size 0: the library defaults */
+		.rx_buffer_size = RX_BUFFER,
+		/* tx_packet_size 0: the library's default */
 	},
 	{ NULL, NULL, 0, 0, 0, NULL, 0 }
 };
