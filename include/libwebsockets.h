@@ -1366,8 +1366,12 @@ LWS_VISIBLE LWS_EXTERN int
 lws_partial_buffered(struct libwebsocket *wsi);
 
 /**
- * 1 if a write to wsi now would not go straight to the kernel (buffered
- * data is pending, or the socket is not writeable), else 0.
+ * 1 if a write to wsi now would not go straight to the kernel, else 0:
+ * bytes the socket refused earlier are still buffered, or (inside a
+ * service call, where writes are collected) a socket buffer's worth,
+ * max(rx_buffer_size, 4096) plus the paddings, was already written to wsi
+ * in this call. Answered from the library's own state, without a system
+ * call, so it may be asked before every write.
  *
  * \param wsi  the connection.
  * \return 1 or 0.
