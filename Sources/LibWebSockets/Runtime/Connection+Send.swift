@@ -344,12 +344,10 @@ extension Connection {
         } else if data.0 == UnsafeMutableRawPointer(payload) {
             // Transformed in place: the caller's padding is still there.
             sendFrame(opcode: opcode, fin: fin, masked: masked, payload: payload, length: data.1)
-            txInMessage = !fin
             return true
         } else {
             framed.append(contentsOf: UnsafeRawBufferPointer(start: data.0, count: data.1))
         }
-        txInMessage = !fin
         if fin { txCompressed = false }
         let bodyLength = framed.count - padding
         framed.append(contentsOf: repeatElement(0, count: Int(LWS_SEND_BUFFER_POST_PADDING)))

@@ -144,8 +144,8 @@ final class Connection {
     /// The message (permessage-deflate) or frame (deflate-frame) being
     /// received is compressed: its payload goes through the inflater.
     var rxCompressed = false
-    /// Sending: inside a fragmented message, and whether it is compressed.
-    var txInMessage = false
+    /// A compressed message is being sent: its continuation frames go
+    /// through the deflater too.
     var txCompressed = false
     var messageIsText = false
     var rxFinal = false
