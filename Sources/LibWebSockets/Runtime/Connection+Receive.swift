@@ -49,7 +49,7 @@ extension Connection {
     func consumeFrames(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
         while true {
-            let piece = rxCompressed ? Int.max : max(rxBufferSize - (rxChunk?.count ?? 0), 1)
+            let piece = incoming.compressed ? Int.max : max(rxBufferSize - (incoming.chunk?.count ?? 0), 1)
             let event = decoder.next(bytes, consumed: &consumed, maxPayload: piece)
             switch event {
             case .needMoreData:
@@ -73,26 +73,26 @@ extension Connection {
     }
 
     private func frameStarted(_ info: FrameInfo) {
-        rxReservedBits = info.rsv
-        rxBinary = info.messageOpcode == .binary
+        incoming.reservedBits = info.rsv
+        incoming.isBinary = info.messageOpcode == .binary
         let compressedBit = info.rsv & FrameHeader.rsv1 != 0
         if info.isFirstFrameOfMessage {
-            messageIsText = info.messageOpcode == .text
-            if messageIsText { utf8.reset() }
-            rxCompressed = compressedBit
+            incoming.isText = info.messageOpcode == .text
+            if incoming.isText { incoming.utf8.reset() }
+            incoming.compressed = compressedBit
         } else if compressedBit {
             if compression?.kind == .perMessageDeflate {
                 // RFC 7692 6.1: RSV1 only on the first frame of a message.
                 failWebSocket(.protocolError, "RSV1 on a continuation frame")
                 return
             }
-            rxCompressed = true
+            incoming.compressed = true
         } else if compression?.kind == .deflateFrame {
-            rxCompressed = false
+            incoming.compressed = false
         }
-        rxFinal = info.fin
+        incoming.isFinalFrame = info.fin
         if info.payloadLength == 0 {
-            zeroLengthFrame = true
+            incoming.zeroLengthFrame = true
         }
     }
 
@@ -100,25 +100,25 @@ extension Connection {
     /// at most one RECEIVE's worth when uncompressed (see `consumeFrames`).
     private func receivePayload(_ payload: UnsafeMutableRawBufferPointer) {
         guard state == .webSocket else { return }  // after our close: ignored
-        if rxCompressed, let layers = deflateLayers {
+        if incoming.compressed, let layers = deflateLayers {
             if !layers.collect(UnsafeRawBufferPointer(payload)) {
                 failWebSocket(.messageTooLarge, "layered deflate-frame frame too large")
             }
             return
         }
-        if rxCompressed, let codec = compression?.inflater {
+        if incoming.compressed, let codec = compression?.inflater {
             codec.feed(UnsafeRawBufferPointer(payload), isFinalFragmentOfMessage: false)
-            if drainInflater(codec) { pausedInflation = .midFrame }
+            if drainInflater(codec) { incoming.pausedInflation = .midFrame }
             return
         }
-        if messageIsText && !utf8.validate(UnsafeRawBufferPointer(payload)) {
+        if incoming.isText && !incoming.utf8.validate(UnsafeRawBufferPointer(payload)) {
             failWebSocket(.invalidPayload, "invalid UTF-8 in text message")
             return
         }
-        if (rxChunk?.count ?? 0) == 0 && (payload.count >= rxBufferSize || decoder.remainingPayloadInFrame == 0) {
+        if (incoming.chunk?.count ?? 0) == 0 && (payload.count >= rxBufferSize || decoder.remainingPayloadInFrame == 0) {
             // The whole chunk is in the read buffer (which has the same
             // padding around it): deliver it from there, no copy.
-            rxRemaining = decoder.remainingPayloadInFrame
+            incoming.remaining = decoder.remainingPayloadInFrame
             deliverReceive(payload.baseAddress!, payload.count)
             return
         }
@@ -128,7 +128,7 @@ extension Connection {
         let chunk = ensureChunk(rxBufferSize)
         chunk.append(UnsafeRawBufferPointer(payload))
         if chunk.count >= rxBufferSize {
-            rxRemaining = decoder.remainingPayloadInFrame
+            incoming.remaining = decoder.remainingPayloadInFrame
             flushChunk(chunk)
         }
     }
@@ -136,9 +136,9 @@ extension Connection {
     /// The connection's receive chunk, with room for at least `minimum`
     /// bytes when it is created; an existing chunk keeps its bytes.
     private func ensureChunk(_ minimum: Int) -> ReceiveChunk {
-        if let chunk = rxChunk, chunk.capacity >= minimum || chunk.count > 0 { return chunk }
+        if let chunk = incoming.chunk, chunk.capacity >= minimum || chunk.count > 0 { return chunk }
         let chunk = ReceiveChunk(capacity: minimum, blocks: context.spareBlocks)
-        rxChunk = chunk
+        incoming.chunk = chunk
         return chunk
     }
 
@@ -150,16 +150,16 @@ extension Connection {
 
     private func frameEnded() {
         guard state == .webSocket else { return }
-        if rxCompressed, let codec = compression {
+        if incoming.compressed, let codec = compression {
             // permessage-deflate ends at the message's last frame,
             // deflate-frame at every frame.
-            guard codec.kind == .deflateFrame || rxFinal else {
-                zeroLengthFrame = false
+            guard codec.kind == .deflateFrame || incoming.isFinalFrame else {
+                incoming.zeroLengthFrame = false
                 return
             }
             if let inflater = codec.inflater {
                 if feedFrameEnd(to: inflater) {
-                    pausedInflation = .atFrameEnd
+                    incoming.pausedInflation = .atFrameEnd
                 } else {
                     deliverInflatedFrameEnd()
                 }
@@ -173,7 +173,7 @@ extension Connection {
     /// drained: one that inflated to nothing is still delivered.
     private func deliverInflatedFrameEnd() {
         guard state == .webSocket else { return }
-        if (rxChunk?.count ?? 0) == 0 { zeroLengthFrame = true }
+        if (incoming.chunk?.count ?? 0) == 0 { incoming.zeroLengthFrame = true }
         deliverFrameEnd()
     }
 
@@ -200,14 +200,14 @@ extension Connection {
     /// Continues inflated output the application paused (flow control off
     /// inside RECEIVE); returns false while it stays paused.
     func resumePausedInflation() -> Bool {
-        guard let paused = pausedInflation else { return true }
+        guard let paused = incoming.pausedInflation else { return true }
         guard state == .webSocket, let inflater = compression?.inflater else {
-            pausedInflation = nil
+            incoming.pausedInflation = nil
             return true
         }
-        pausedInflation = nil
+        incoming.pausedInflation = nil
         if drainInflater(inflater) {
-            pausedInflation = paused
+            incoming.pausedInflation = paused
             return false
         }
         if paused == .atFrameEnd { deliverInflatedFrameEnd() }
@@ -218,17 +218,17 @@ extension Connection {
     /// (possibly empty) is delivered, and a text message must end on a
     /// character boundary.
     private func deliverFrameEnd() {
-        rxRemaining = 0
-        if let chunk = rxChunk, chunk.count > 0 {
+        incoming.remaining = 0
+        if let chunk = incoming.chunk, chunk.count > 0 {
             flushChunk(chunk)
-        } else if zeroLengthFrame {
+        } else if incoming.zeroLengthFrame {
             // Empty frames are messages too (an empty text message is valid).
             deliverReceive(context.readBuffer.baseAddress!, 0)
         }
-        zeroLengthFrame = false
-        if rxFinal {
-            rxChunk = nil
-            if messageIsText && state == .webSocket && !utf8.isAtCharacterBoundary {
+        incoming.zeroLengthFrame = false
+        if incoming.isFinalFrame {
+            incoming.chunk = nil
+            if incoming.isText && state == .webSocket && !incoming.utf8.isAtCharacterBoundary {
                 failWebSocket(.invalidPayload, "text message ends inside a UTF-8 sequence")
             }
         }
@@ -329,13 +329,13 @@ extension Connection {
             let room = pausing ? min(chunk.space, 1) : chunk.space
             switch inflater.nextChunk(into: UnsafeMutableRawBufferPointer(start: chunk.start + chunk.count, count: room)) {
             case .produced(0):
-                rxRemaining = 1
+                incoming.remaining = 1
                 flushChunk(chunk)
                 if state != .webSocket || closeRequested { return false }
                 pausing = !rxFlowEnabled
             case .produced(let n):
                 let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
-                if messageIsText && !utf8.validate(fresh) {
+                if incoming.isText && !incoming.utf8.validate(fresh) {
                     failWebSocket(.invalidPayload, "invalid UTF-8 in inflated text message")
                     return false
                 }

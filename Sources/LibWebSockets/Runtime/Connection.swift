@@ -104,8 +104,7 @@ final class Connection {
 
     // WebSocket receive
     var decoder = FrameDecoder(role: .server)
-    var rxChunk: ReceiveChunk?
-    var rxRemaining: UInt64 = 0
+    var incoming = IncomingMessage()
 
     // The small ones.
 
@@ -113,11 +112,8 @@ final class Connection {
     var pollEvents: Int16 = 0
     /// A close asked for while a user callback may be on the stack.
     var requestedClose: CloseReason?
-    var utf8 = UTF8Validator()
     let role: Role
     var state: State = .awaitingHTTPHead
-    /// Inflated output the application paused by turning the flow off.
-    var pausedInflation: PausedInflation?
     var ownsUserData = true
     /// The peer's FIN arrived while its input was not being read: the end
     /// of its stream waits in the kernel behind the rest of its input.
@@ -141,18 +137,9 @@ final class Connection {
     var answerStarted = false
     /// The pending timeout is the one for an answer not yet started.
     var answerTimeoutArmed = false
-    /// The message (permessage-deflate) or frame (deflate-frame) being
-    /// received is compressed: its payload goes through the inflater.
-    var rxCompressed = false
     /// A compressed message is being sent: its continuation frames go
     /// through the deflater too.
     var txCompressed = false
-    var messageIsText = false
-    var rxFinal = false
-    var rxBinary = false
-    var rxReservedBits: UInt8 = 0
-    /// The current frame has no payload: it is still delivered, as an empty RECEIVE.
-    var zeroLengthFrame = false
     /// The application has been told the connection ended (CLOSED,
     /// CLOSED_HTTP, CLIENT_CONNECTION_ERROR), or is being told: no further
     /// callbacks, input or writes. Not a state, since the client's error
@@ -228,7 +215,7 @@ final class Connection {
         case .httpResponding, .clientConnecting, .dead:
             return false
         default:
-            return rxFlowEnabled && heldInput.isEmpty && pausedInflation == nil && !backlogPausesInput
+            return rxFlowEnabled && heldInput.isEmpty && incoming.pausedInflation == nil && !backlogPausesInput
         }
     }
 
@@ -321,9 +308,9 @@ final class Connection {
         }
         // Input held back earlier must be processed before anything newer,
         // or messages would be reordered.
-        if !heldInput.isEmpty || pausedInflation != nil {
+        if !heldInput.isEmpty || incoming.pausedInflation != nil {
             resumeInput()
-            guard heldInput.isEmpty, pausedInflation == nil else { return }
+            guard heldInput.isEmpty, incoming.pausedInflation == nil else { return }
         }
         let buffer = context.readBuffer
         // TLS may hold decrypted bytes epoll cannot see: keep reading while
@@ -489,7 +476,7 @@ final class Connection {
     }
 
     func scheduleHeldInput() {
-        guard !heldInput.isEmpty || pausedInflation != nil || tls?.hasBufferedInput == true, !inputQueued else { return }
+        guard !heldInput.isEmpty || incoming.pausedInflation != nil || tls?.hasBufferedInput == true, !inputQueued else { return }
         inputQueued = true
         context.pendingInput.append(self)
         if !context.usesInternalService { context.wake.signal() }
@@ -614,8 +601,8 @@ final class Connection {
         releaseUserData()
         headers = nil
         headParser = nil
-        rxChunk = nil
-        pausedInflation = nil
+        incoming.chunk = nil
+        incoming.pausedInflation = nil
         heldInput.removeAll()
     }
 
