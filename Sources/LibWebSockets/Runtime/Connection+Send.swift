@@ -24,20 +24,20 @@ extension Connection {
         guard state != .dead else { return }
         let large = bytes.count >= Connection.directSendSize
         if context.corking && state == .webSocket { noteWrittenInBatch(bytes.count) }
-        if !outbound.isEmpty && corked && large {
+        if !outbound.isEmpty && sending.corked && large {
             uncork()
             guard state != .dead else { return }
         }
         if !outbound.isEmpty {
-            guard queue(bytes, isPongReply: isPongReply && !corked) else { return }
-            if corked && outbound.count >= Connection.corkLimit { uncork() }
+            guard queue(bytes, isPongReply: isPongReply && !sending.corked) else { return }
+            if sending.corked && outbound.count >= Connection.corkLimit { uncork() }
             return
         }
         // Only WebSocket frames are corked: HTTP answers keep their order
         // of events with file transfers and transaction completion.
         if context.corking && state == .webSocket && !large {
             guard queue(bytes, isPongReply: false) else { return }
-            corked = true
+            sending.corked = true
             return
         }
         switch transportSend(bytes) {
@@ -90,28 +90,28 @@ extension Connection {
     /// first one puts the connection on the list the batch's end goes
     /// through (`Context.flushCorked`).
     private func noteWrittenInBatch(_ count: Int) {
-        if writtenInBatch == 0 { context.batchWriters.append(self) }
-        writtenInBatch &+= max(count, 1)
+        if sending.writtenInBatch == 0 { context.batchWriters.append(self) }
+        sending.writtenInBatch &+= max(count, 1)
     }
 
     /// The service call's batch of writes is over: what is corked goes out.
     func endWriteBatch() {
-        writtenInBatch = 0
+        sending.writtenInBatch = 0
         uncork()
     }
 
     /// Sends what corking collected; what the socket refuses becomes a real
     /// backlog (POLLOUT, lws_partial_buffered).
     func uncork() {
-        guard corked else { return }
-        corked = false
+        guard sending.corked else { return }
+        sending.corked = false
         flushOutbound()
         if state != .dead { updatePoll() }
     }
 
     /// Bytes the socket refused earlier (not merely corked): the condition
     /// under which writes must wait for POLLOUT.
-    var hasBacklog: Bool { !outbound.isEmpty && !corked }
+    var hasBacklog: Bool { !outbound.isEmpty && !sending.corked }
 
     /// Inside a service call, the pipe counts as choked once a socket
     /// buffer's worth has been written in this call (corked, or sent
@@ -123,7 +123,7 @@ extension Connection {
     /// meanwhile). Answered from our own state, without a poll(2).
     var wroteSocketBufferInBatch: Bool {
         let socketBuffer = max(rxBufferSize, 4096) + Int(LWS_SEND_BUFFER_PRE_PADDING) + Int(LWS_SEND_BUFFER_POST_PADDING)
-        return writtenInBatch >= socketBuffer
+        return sending.writtenInBatch >= socketBuffer
     }
 
     /// Pushes buffered bytes into the socket as far as it takes them; once
@@ -141,7 +141,7 @@ extension Connection {
             }
         }
         // Whatever is left now was refused by the socket: a real backlog.
-        corked = false
+        sending.corked = false
         if failed {
             outbound.clear(blocks: context.spareBlocks)
             if muted {
@@ -178,7 +178,7 @@ extension Connection {
             updatePoll()
             return
         }
-        if writableRequested && !writableQueued {
+        if sending.writableRequested && !sending.writableQueued {
             if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_FLUSH_PENDING_TX) }
             deliverWritable()
         }
@@ -192,11 +192,11 @@ extension Connection {
     @discardableResult
     func requestWritable() -> Bool {
         guard state != .dead, !muted else { return false }
-        guard !writableRequested else { return true }
-        writableRequested = true
+        guard !sending.writableRequested else { return true }
+        sending.writableRequested = true
         if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
         if context.usesInternalService && !hasBacklog && fileTransfer == nil {
-            writableQueued = true
+            sending.writableQueued = true
             context.pendingWritable.append(self)
         } else {
             updatePoll()
@@ -205,8 +205,8 @@ extension Connection {
     }
 
     func deliverPendingWritable() {
-        writableQueued = false
-        guard state != .dead, writableRequested else { return }
+        sending.writableQueued = false
+        guard state != .dead, sending.writableRequested else { return }
         if !hasBacklog && fileTransfer == nil {
             deliverWritable()
         }
@@ -220,13 +220,13 @@ extension Connection {
     /// be lost to the failure of the frame that followed it in the same
     /// read. Only when a write could go out now; nothing more is asked.
     func runRequestedWritableBeforeFailing() {
-        guard state == .webSocket, writableRequested, !closeRequested,
+        guard state == .webSocket, sending.writableRequested, !closeRequested,
               !hasBacklog, fileTransfer == nil else { return }
         deliverWritable()
     }
 
     private func deliverWritable() {
-        writableRequested = false
+        sending.writableRequested = false
         let reason: libwebsocket_callback_reasons
         switch state {
         case .webSocket:
@@ -327,8 +327,8 @@ extension Connection {
         defer { context.returnFrameScratch(framed) }
         framed.append(contentsOf: repeatElement(0, count: padding))
         if let codec = compression, let deflater = codec.deflater {
-            if startsMessage { txCompressed = true }
-            if codec.kind == .deflateFrame || txCompressed {
+            if startsMessage { sending.messageCompressed = true }
+            if codec.kind == .deflateFrame || sending.messageCompressed {
                 let isFinal = codec.kind == .deflateFrame || fin
                 let plain = UnsafeRawBufferPointer(start: data.0, count: data.1)
                 let compressed = deflateLayers.map { $0.compress(plain, appendingTo: &framed) }
@@ -348,7 +348,7 @@ extension Connection {
         } else {
             framed.append(contentsOf: UnsafeRawBufferPointer(start: data.0, count: data.1))
         }
-        if fin { txCompressed = false }
+        if fin { sending.messageCompressed = false }
         let bodyLength = framed.count - padding
         framed.append(contentsOf: repeatElement(0, count: Int(LWS_SEND_BUFFER_POST_PADDING)))
         framed.withUnsafeMutableBufferPointer { all in

@@ -52,9 +52,10 @@ final class Connection {
         case dead
     }
 
-    // The stored properties come word-sized first and the small ones (flags,
-    // small enums) together at the end, so that alignment wastes no bytes:
-    // every connection carries all of them, idle or not. Large state that
+    // Every connection carries all of these, idle or not, so their order
+    // is chosen for size: word-sized fields first, then the groups one
+    // phase uses, each ending in flags and followed by small fields that
+    // fill its tail (alignment would waste those bytes). Large state that
     // only one phase uses is boxed (`Boxed`).
 
     /// Strong, though the context owns its connections: each access to an
@@ -77,10 +78,6 @@ final class Connection {
     var userData: UnsafeMutableRawPointer?
 
     var outbound = OutboundBuffer()
-    /// Frame bytes written in the current service call (see
-    /// `wroteSocketBufferInBatch`); non-zero puts the connection on the
-    /// context's `batchWriters`.
-    var writtenInBatch = 0
     /// Received bytes not yet processed (flow control, pipelined requests).
     var heldInput = HeldInput()
 
@@ -104,27 +101,19 @@ final class Connection {
 
     // WebSocket receive
     var decoder = FrameDecoder(role: .server)
-    var incoming = IncomingMessage()
 
-    // The small ones.
-
+    var sending = SendSide()
     /// The events currently requested from the poller (POLLIN / POLLOUT).
     var pollEvents: Int16 = 0
-    /// A close asked for while a user callback may be on the stack.
-    var requestedClose: CloseReason?
     let role: Role
     var state: State = .awaitingHTTPHead
+    var incoming = IncomingMessage()
     var ownsUserData = true
+    /// A close asked for while a user callback may be on the stack.
+    var requestedClose: CloseReason?
     /// The peer's FIN arrived while its input was not being read: the end
     /// of its stream waits in the kernel behind the rest of its input.
     var peerFinished = false
-    /// `outbound` holds only bytes collected while the context corks (see
-    /// `sendRaw`), not a backlog the socket refused.
-    var corked = false
-    /// The application asked for a writable callback and it is not yet delivered.
-    var writableRequested = false
-    /// Queued on the context's pendingWritable list.
-    var writableQueued = false
     var rxFlowEnabled = true
     /// Answering this peer's input left us owing it more than `owedBound`.
     var backlogPausesInput = false
@@ -137,9 +126,6 @@ final class Connection {
     var answerStarted = false
     /// The pending timeout is the one for an answer not yet started.
     var answerTimeoutArmed = false
-    /// A compressed message is being sent: its continuation frames go
-    /// through the deflater too.
-    var txCompressed = false
     /// The application has been told the connection ended (CLOSED,
     /// CLOSED_HTTP, CLIENT_CONNECTION_ERROR), or is being told: no further
     /// callbacks, input or writes. Not a state, since the client's error
@@ -230,7 +216,7 @@ final class Connection {
         guard state != .dead else { return }
         var wanted: Int16 = 0
         if readsInput { wanted |= Int16(POLLIN) }
-        if hasBacklog || (writableRequested && !writableQueued) || fileTransfer != nil
+        if hasBacklog || (sending.writableRequested && !sending.writableQueued) || fileTransfer != nil
             || state == .clientConnecting || tls?.wantsWrite == true {
             wanted |= Int16(POLLOUT)
         }
@@ -587,7 +573,7 @@ final class Connection {
         state = .lingering
         muted = true
         context.protocolMembers[protocolIndex].remove(self)
-        writableRequested = false
+        sending.writableRequested = false
         if let transfer = fileTransfer {
             transfer.close()
             fileTransfer = nil
