@@ -279,7 +279,7 @@ extension Connection {
             let used = consumeFrames(body)
             if used < length && state != .dead && !muted {
                 hold(UnsafeRawBufferPointer(rebasing: body[used...]))
-                heldInputIsPrepared = true
+                input.heldIsPrepared = true
             }
         }
         return bytes.count

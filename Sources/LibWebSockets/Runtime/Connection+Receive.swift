@@ -66,7 +66,7 @@ extension Connection {
                 failWebSocket(code, "frame violates RFC 6455")
                 return bytes.count
             }
-            if closeRequested || muted || state == .dead || !rxFlowEnabled {
+            if closeRequested || muted || state == .dead || !input.flowEnabled {
                 return consumed
             }
         }
@@ -332,7 +332,7 @@ extension Connection {
                 incoming.remaining = 1
                 flushChunk(chunk)
                 if state != .webSocket || closeRequested { return false }
-                pausing = !rxFlowEnabled
+                pausing = !input.flowEnabled
             case .produced(let n):
                 let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
                 if incoming.isText && !incoming.utf8.validate(fresh) {

@@ -149,8 +149,8 @@ extension Connection {
             } else {
                 requestClose(.abnormal)
             }
-        } else if backlogPausesInput && !owesTooMuch && !muted {
-            backlogPausesInput = false
+        } else if input.pausedByBacklog && !owesTooMuch && !muted {
+            input.pausedByBacklog = false
             inputMayResume()
         }
     }

@@ -77,9 +77,6 @@ final class Connection {
     /// the client connect call supplied its own (`ownsUserData` false).
     var userData: UnsafeMutableRawPointer?
 
-    var outbound = OutboundBuffer()
-    /// Received bytes not yet processed (flow control, pipelined requests).
-    var heldInput = HeldInput()
 
     // HTTP
     var headParser: Boxed<HTTPHeadParser>?
@@ -111,15 +108,6 @@ final class Connection {
     var ownsUserData = true
     /// A close asked for while a user callback may be on the stack.
     var requestedClose: CloseReason?
-    /// The peer's FIN arrived while its input was not being read: the end
-    /// of its stream waits in the kernel behind the rest of its input.
-    var peerFinished = false
-    var rxFlowEnabled = true
-    /// Answering this peer's input left us owing it more than `owedBound`.
-    var backlogPausesInput = false
-    /// The held input already went through PACKET_RX_PREPARSE.
-    var heldInputIsPrepared = false
-    var inputQueued = false
     var keepAlive = false
     var sawHTTPRequest = false
     /// The application has written part of its answer to the current request.
@@ -131,6 +119,8 @@ final class Connection {
     /// callbacks, input or writes. Not a state, since the client's error
     /// comes in whatever state the handshake failed.
     var muted = false
+    var input = InputFlow()
+    var outbound = OutboundBuffer()
 
     var closeRequested: Bool { requestedClose != nil }
 
@@ -201,13 +191,13 @@ final class Connection {
         case .httpResponding, .clientConnecting, .dead:
             return false
         default:
-            return rxFlowEnabled && heldInput.isEmpty && incoming.pausedInflation == nil && !backlogPausesInput
+            return input.flowEnabled && input.held.isEmpty && incoming.pausedInflation == nil && !input.pausedByBacklog
         }
     }
 
     /// Whether epoll watches for the peer's FIN (EPOLLRDHUP): until it has
     /// been seen once, since an unread FIN stays reported.
-    var watchesPeerFinish: Bool { !peerFinished }
+    var watchesPeerFinish: Bool { !input.peerFinished }
 
     /// Recomputes what to poll for from the connection's state: input while
     /// it can be used, output while something is buffered or a writable
@@ -283,7 +273,7 @@ final class Connection {
             peerVanished()
             return
         }
-        peerFinished = true
+        input.peerFinished = true
         context.changePoll(fd: fd, from: pollEvents, to: pollEvents, connection: self)
     }
 
@@ -294,9 +284,9 @@ final class Connection {
         }
         // Input held back earlier must be processed before anything newer,
         // or messages would be reordered.
-        if !heldInput.isEmpty || incoming.pausedInflation != nil {
+        if !input.held.isEmpty || incoming.pausedInflation != nil {
             resumeInput()
-            guard heldInput.isEmpty, incoming.pausedInflation == nil else { return }
+            guard input.held.isEmpty, incoming.pausedInflation == nil else { return }
         }
         let buffer = context.readBuffer
         // TLS may hold decrypted bytes epoll cannot see: keep reading while
@@ -342,7 +332,7 @@ final class Connection {
     func process(_ bytes: UnsafeMutableRawBufferPointer) -> InputProgress {
         var offset = 0
         while offset < bytes.count && !closeRequested && !muted {
-            if !rxFlowEnabled { return .stopped(at: offset) }
+            if !input.flowEnabled { return .stopped(at: offset) }
             let rest = UnsafeMutableRawBufferPointer(rebasing: bytes[offset...])
             switch state {
             case .awaitingHTTPHead:
@@ -350,7 +340,7 @@ final class Connection {
             case .readingHTTPBody:
                 offset += consumeHTTPBody(rest)
             case .webSocket, .awaitingCloseAck:
-                offset += hasApplicationExtensions && !heldInputIsPrepared
+                offset += hasApplicationExtensions && !input.heldIsPrepared
                     ? consumeFramesThroughExtensions(rest) : consumeFrames(rest)
             case .clientAwaitingProxy:
                 offset += consumeProxyResponse(rest)
@@ -381,7 +371,7 @@ final class Connection {
         let owedBefore = outbound.count
         let progress = process(bytes)
         if outbound.count > owedBefore && owesTooMuch {
-            backlogPausesInput = true
+            input.pausedByBacklog = true
         }
         return progress
     }
@@ -389,7 +379,7 @@ final class Connection {
     /// Keeps input for later; without memory for it, the connection fails
     /// (input cannot be skipped).
     func hold(_ bytes: UnsafeRawBufferPointer) {
-        guard heldInput.append(bytes) else {
+        guard input.held.append(bytes) else {
             Log.error("fd \(fd): no memory to hold \(bytes.count) received bytes, closing")
             requestClose(.webSocket(.unexpectedCondition))
             return
@@ -402,20 +392,20 @@ final class Connection {
     /// The bytes are processed where they are held (see `HeldInput`); if
     /// processing stops again, the rest simply stays held.
     func resumeInput() {
-        inputQueued = false
-        guard state != .dead, rxFlowEnabled else { return }
+        input.queued = false
+        guard state != .dead, input.flowEnabled else { return }
         guard resumePausedInflation() else {
             updatePoll()
             completeRequestedClose()
             return
         }
-        if heldInput.isEmpty && (state == .webSocket || state == .awaitingCloseAck) {
+        if input.held.isEmpty && (state == .webSocket || state == .awaitingCloseAck) {
             // Flow control may have stopped decoding right after a frame's
             // last payload byte: its end (the last inflated piece, the UTF-8
             // check) is due now, not when the peer next sends something.
             _ = consumeFrames(UnsafeMutableRawBufferPointer(start: context.readBuffer.baseAddress, count: 0))
         }
-        if heldInput.isEmpty {
+        if input.held.isEmpty {
             if tls?.hasBufferedInput == true { handleReadable() }
             updatePoll()
             completeRequestedClose()
@@ -423,20 +413,20 @@ final class Connection {
         }
         // Taken out while callbacks run: they may hold input of their own
         // (an extension's prepared bytes), which then comes first.
-        var pending = heldInput.take()
+        var pending = input.held.take()
         let progress = processAnswering(pending.bytes)
         if case .stopped(let offset) = progress, state != .dead, !muted {
             pending.removeFirst(offset)
-            if heldInput.isEmpty {
-                heldInput = pending
+            if input.held.isEmpty {
+                input.held = pending
             } else {
                 hold(UnsafeRawBufferPointer(pending.bytes))
             }
         }
-        if heldInput.isEmpty { heldInputIsPrepared = false }
+        if input.held.isEmpty { input.heldIsPrepared = false }
         // Input OpenSSL decrypted before flow control stopped us is invisible
         // to epoll: read it now, or it would wait for the peer's next bytes.
-        if heldInput.isEmpty && rxFlowEnabled && tls?.hasBufferedInput == true { handleReadable() }
+        if input.held.isEmpty && input.flowEnabled && tls?.hasBufferedInput == true { handleReadable() }
         updatePoll()
         completeRequestedClose()
     }
@@ -444,8 +434,8 @@ final class Connection {
     /// `libwebsocket_rx_flow_control`: off stops reading the socket (input
     /// already read is held); on resumes, held input first.
     func setReceiveFlow(enabled: Bool) {
-        guard state != .dead, !muted, rxFlowEnabled != enabled else { return }
-        rxFlowEnabled = enabled
+        guard state != .dead, !muted, input.flowEnabled != enabled else { return }
+        input.flowEnabled = enabled
         if enabled {
             inputMayResume()
         } else {
@@ -462,8 +452,8 @@ final class Connection {
     }
 
     func scheduleHeldInput() {
-        guard !heldInput.isEmpty || incoming.pausedInflation != nil || tls?.hasBufferedInput == true, !inputQueued else { return }
-        inputQueued = true
+        guard !input.held.isEmpty || incoming.pausedInflation != nil || tls?.hasBufferedInput == true, !input.queued else { return }
+        input.queued = true
         context.pendingInput.append(self)
         if !context.usesInternalService { context.wake.signal() }
     }
@@ -589,7 +579,7 @@ final class Connection {
         headParser = nil
         incoming.chunk = nil
         incoming.pausedInflation = nil
-        heldInput.removeAll()
+        input.held.removeAll()
     }
 
     /// Allocates per_session_data (zeroed). False when a non-zero size
@@ -615,7 +605,7 @@ final class Connection {
     /// `unlessDone` and everything was flushed, close now.
     private func linger(unlessDone: Bool = false) {
         guard state != .dead else { return }  // CLOSED destroyed the context, and us
-        rxFlowEnabled = true
+        input.flowEnabled = true
         flushOutbound()
         if state == .dead { return }
         if unlessDone && outbound.isEmpty {
