@@ -65,7 +65,7 @@ extension Connection {
         request.append(contentsOf: target)
         request.append("\r\n\r\n")
         state = .clientAwaitingProxy
-        headParser = Boxed(HTTPHeadParser(mode: .response, limits: context.tokenLimits))
+        http.headParser = Boxed(HTTPHeadParser(mode: .response, limits: context.tokenLimits))
         setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_PROXY_RESPONSE.rawValue), seconds: ClientRequest.proxyTimeout)
         request.withUnsafeBytes { sendRaw($0) }
         updatePoll()
@@ -93,7 +93,7 @@ extension Connection {
 
     /// The proxy's answer to CONNECT: a 2xx opens the tunnel.
     func consumeProxyResponse(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        guard let parser = headParser else { return bytes.count }
+        guard let parser = http.headParser else { return bytes.count }
         switch parser.contents.parse(UnsafeRawBufferPointer(bytes)) {
         case .needMoreData:
             return bytes.count
@@ -102,7 +102,7 @@ extension Connection {
             return bytes.count
         case .complete(let consumed):
             let status = parser.contents.statusCode
-            headParser = nil
+            http.headParser = nil
             guard status >= 200 && status < 300 else {
                 Log.note("client fd \(fd): proxy answered \(status) to CONNECT")
                 failClientConnection("proxy refused CONNECT")
@@ -144,7 +144,7 @@ extension Connection {
         appendApplicationHeaders(&head)
         head.appendCRLF()
         state = .clientAwaitingHandshake
-        headParser = Boxed(HTTPHeadParser(mode: .response, limits: context.tokenLimits))
+        http.headParser = Boxed(HTTPHeadParser(mode: .response, limits: context.tokenLimits))
         setTimeout(reason: Int32(PENDING_TIMEOUT_AWAITING_SERVER_RESPONSE.rawValue), seconds: ClientRequest.handshakeTimeout)
         head.withUnsafeBytes { sendRaw($0) }
         updatePoll()
@@ -174,7 +174,7 @@ extension Connection {
     /// The server's answer: 101, the upgrade headers, the accept key and a
     /// subprotocol we offered. Anything else fails the connection.
     func consumeHandshakeResponse(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        guard let box = headParser else { return bytes.count }
+        guard let box = http.headParser else { return bytes.count }
         switch box.contents.parse(UnsafeRawBufferPointer(bytes)) {
         case .needMoreData:
             return bytes.count
@@ -185,8 +185,8 @@ extension Connection {
             setTimeout(reason: 0, seconds: 0)
             let parser = box.contents
             guard let request = clientRequest?.contents else { return bytes.count }
-            headParser = nil
-            headers = Boxed(parser.headers)
+            http.headParser = nil
+            http.headers = Boxed(parser.headers)
             recordClientTokens(request)
             if let problem = verifyHandshake(parser, request) {
                 Log.note("client fd \(fd): handshake rejected: \(problem)")
@@ -201,14 +201,14 @@ extension Connection {
     /// The values the 1.4 API exposes about our own request through
     /// lws_hdr_* (_WSI_TOKEN_CLIENT_*).
     private func recordClientTokens(_ request: ClientRequest) {
-        headers?.contents.set(HeaderToken.clientSentProtocols, request.protocols ?? [])
-        headers?.contents.set(HeaderToken.clientURI, request.path)
-        headers?.contents.set(HeaderToken.clientHost, request.host)
-        if let origin = request.origin { headers?.contents.set(HeaderToken.clientOrigin, origin) }
+        http.headers?.contents.set(HeaderToken.clientSentProtocols, request.protocols ?? [])
+        http.headers?.contents.set(HeaderToken.clientURI, request.path)
+        http.headers?.contents.set(HeaderToken.clientHost, request.host)
+        if let origin = request.origin { http.headers?.contents.set(HeaderToken.clientOrigin, origin) }
         if let first = request.addresses.first {
             var numeric = first.numericHost().map { UInt8(bitPattern: $0) }
             if let nul = numeric.firstIndex(of: 0) { numeric.removeSubrange(nul...) }
-            headers?.contents.set(HeaderToken.clientPeerAddress, numeric)
+            http.headers?.contents.set(HeaderToken.clientPeerAddress, numeric)
         }
     }
 
@@ -257,7 +257,7 @@ extension Connection {
             return
         }
         clientRequest = nil
-        headers = nil
+        http.headers = nil
         state = .webSocket
         decoder = FrameDecoder(role: .client)
         configureDecoderForExtensions()
@@ -276,7 +276,7 @@ extension Connection {
         Log.note("client fd \(fd): connection failed: \(why)")
         muted = true
         clientRequest = nil
-        headParser = nil
+        http.headParser = nil
         var reason: [UInt8] = []
         reason.append(why)
         let length = reason.count
@@ -286,7 +286,7 @@ extension Connection {
         }
         destroyExtensions()
         releaseUserData()
-        headers = nil
+        http.headers = nil
         destroy()
     }
 }

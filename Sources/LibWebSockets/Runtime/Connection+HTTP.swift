@@ -20,30 +20,30 @@ extension Connection {
 
     func beginHTTPRequest() {
         state = .awaitingHTTPHead
-        headParser = Boxed(HTTPHeadParser(mode: .request, limits: context.tokenLimits))
-        headers = nil
-        answerStarted = false
+        http.headParser = Boxed(HTTPHeadParser(mode: .request, limits: context.tokenLimits))
+        http.headers = nil
+        http.answerStarted = false
         setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.headTimeoutSeconds)
     }
 
     /// The request waits for the application's answer: it has
     /// `answerTimeoutSeconds` to start it (or to arm a timeout of its own).
     private func awaitAnswer() {
-        guard state == .httpResponding, !answerStarted else { return }
+        guard state == .httpResponding, !http.answerStarted else { return }
         setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.answerTimeoutSeconds)
-        answerTimeoutArmed = true
+        http.answerTimeoutArmed = true
     }
 
     /// The application wrote the first bytes of its answer: from here on it
     /// drives the connection, so the answer timeout, if still ours, ends.
     func noteAnswerStarted() {
-        guard state == .httpResponding || state == .readingHTTPBody, !answerStarted else { return }
-        answerStarted = true
-        if answerTimeoutArmed { setTimeout(reason: 0, seconds: 0) }
+        guard state == .httpResponding || state == .readingHTTPBody, !http.answerStarted else { return }
+        http.answerStarted = true
+        if http.answerTimeoutArmed { setTimeout(reason: 0, seconds: 0) }
     }
 
     func consumeHTTPHead(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        guard let parser = headParser else { return bytes.count }
+        guard let parser = http.headParser else { return bytes.count }
         let result = parser.contents.parse(UnsafeRawBufferPointer(bytes))
         switch result {
         case .needMoreData:
@@ -60,17 +60,17 @@ extension Connection {
     }
 
     private func handleRequestHead() {
-        guard let parser = headParser?.contents else { return }
-        headers = Boxed(parser.headers)
-        headParser = nil
-        httpVersionMinor = parser.version.minor
+        guard let parser = http.headParser?.contents else { return }
+        http.headers = Boxed(parser.headers)
+        http.headParser = nil
+        http.versionMinor = parser.version.minor
         let table = parser.headers
         let connectionHeader = table.value(of: HeaderToken.connection) ?? []
         let upgradeHeader = table.value(of: HeaderToken.upgrade) ?? []
         if listContainsToken(upgradeHeader, "websocket") && listContainsToken(connectionHeader, "upgrade") {
             upgradeToWebSocket(parser)
         } else {
-            keepAlive = parser.version.minor >= 1 && !listContainsToken(connectionHeader, "close")
+            http.keepAlive = parser.version.minor >= 1 && !listContainsToken(connectionHeader, "close")
                 || parser.version.minor == 0 && listContainsToken(connectionHeader, "keep-alive")
             serveHTTPRequest(parser)
         }
@@ -100,14 +100,14 @@ extension Connection {
             respondAndClose(status: 501)
             return
         }
-        sawHTTPRequest = true
+        http.sawRequest = true
         state = .httpResponding
         protocolIndex = 0
         guard userData != nil || allocateUserData(context.protocols[0].per_session_data_size) else {
             respondAndClose(status: 500)
             return
         }
-        var uri = Array(headers?.contents.value(of: method.uriToken) ?? [])
+        var uri = Array(http.headers?.contents.value(of: method.uriToken) ?? [])
         let uriLength = uri.count
         uri.append(0)
         let refused = uri.withUnsafeMutableBytes { raw in
@@ -118,7 +118,7 @@ extension Connection {
             respondAndClose(status: 403)
             return
         }
-        bodyRemaining = parser.contentLength ?? 0
+        http.bodyRemaining = parser.contentLength ?? 0
         let closeNow = uri.withUnsafeMutableBytes { raw in
             callUser(LWS_CALLBACK_HTTP, raw.baseAddress, uriLength)
         }
@@ -126,7 +126,7 @@ extension Connection {
             requestClose()
             return
         }
-        guard bodyRemaining > 0 && state == .httpResponding else {
+        guard http.bodyRemaining > 0 && state == .httpResponding else {
             awaitAnswer()
             return
         }
@@ -136,7 +136,7 @@ extension Connection {
         // holds its body back until told to go on (curl waits a second).
         // It is told only now, once the application has taken the request
         // without answering it, so a refusal never invites the body.
-        if httpVersionMinor >= 1, let expect = parser.headers.value(of: HeaderToken.expect),
+        if http.versionMinor >= 1, let expect = parser.headers.value(of: HeaderToken.expect),
            listContainsToken(expect, "100-continue") {
             let goOn: StaticString = "HTTP/1.1 100 Continue\r\n\r\n"
             sendRaw(UnsafeRawBufferPointer(start: goOn.utf8Start, count: goOn.utf8CodeUnitCount))
@@ -144,14 +144,14 @@ extension Connection {
     }
 
     func consumeHTTPBody(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
-        let n = Int(min(UInt64(bytes.count), bodyRemaining))
-        bodyRemaining -= UInt64(n)
+        let n = Int(min(UInt64(bytes.count), http.bodyRemaining))
+        http.bodyRemaining -= UInt64(n)
         setTimeout(reason: Int32(PENDING_TIMEOUT_HTTP_CONTENT.rawValue), seconds: Connection.bodyTimeoutSeconds)
         if callUser(LWS_CALLBACK_HTTP_BODY, bytes.baseAddress, n) != 0 {
             requestClose()
             return bytes.count
         }
-        if bodyRemaining == 0 && state == .readingHTTPBody {
+        if http.bodyRemaining == 0 && state == .readingHTTPBody {
             setTimeout(reason: 0, seconds: 0)
             state = .httpResponding
             if callUser(LWS_CALLBACK_HTTP_BODY_COMPLETION) != 0 {
@@ -172,10 +172,10 @@ extension Connection {
     /// a body that looks like a request would be smuggled past whatever
     /// front end framed it as a body.
     func completeHTTPTransaction() -> Int32 {
-        guard keepAlive, bodyRemaining == 0, state != .dead, !muted else { return 1 }
-        if let transfer = fileTransfer {
+        guard http.keepAlive, http.bodyRemaining == 0, state != .dead, !muted else { return 1 }
+        if let transfer = http.fileTransfer {
             transfer.close()
-            fileTransfer = nil
+            http.fileTransfer = nil
         }
         beginHTTPRequest()
         inputMayResume()
@@ -187,7 +187,7 @@ extension Connection {
     /// Answers with a status and a small HTML body, then closes (after the
     /// answer has been flushed).
     func respondAndClose(status: Int, extraHeaders: StaticString = "") {
-        keepAlive = false
+        http.keepAlive = false
         sendStatusResponse(status: status, body: nil, extraHeaders: extraHeaders)
         close(.httpError)
     }
@@ -223,15 +223,15 @@ extension Connection {
     /// keep it (for 1.0 persistence must be announced, RFC 7230 section
     /// 6.3), nothing for HTTP/1.1, which is persistent by default.
     func appendConnectionHeader(to head: inout [UInt8]) {
-        if !keepAlive {
+        if !http.keepAlive {
             head.append("Connection: close\r\n")
-        } else if httpVersionMinor == 0 {
+        } else if http.versionMinor == 0 {
             head.append("Connection: keep-alive\r\n")
         }
     }
 
     func appendStatusLine(_ status: Int, to head: inout [UInt8]) {
-        head.append(httpVersionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
+        head.append(http.versionMinor == 0 ? "HTTP/1.0 " : "HTTP/1.1 ")
         head.appendDecimal(status)
         head.append(" ")
         head.append(HTTPStatus.reasonPhrase(status))
@@ -243,7 +243,7 @@ extension Connection {
     /// RFC 6455 4.2: validates the opening handshake, chooses the protocol,
     /// lets the application filter it, answers 101 and enters the session.
     private func upgradeToWebSocket(_ parser: HTTPHeadParser) {
-        guard let table = headers?.contents else { return }
+        guard let table = http.headers?.contents else { return }
         guard parser.method == .get, parser.version.major == 1, parser.version.minor >= 1 else {
             Log.note("fd \(fd): upgrade request is not GET over HTTP/1.1, answering 400")
             respondAndClose(status: 400)
@@ -310,7 +310,7 @@ extension Connection {
             requestClose()
         }
         // The request headers are no longer needed once ESTABLISHED has seen them.
-        headers = nil
+        http.headers = nil
     }
 
     /// The first protocol in the client's list that we serve; protocols[0]

@@ -53,10 +53,11 @@ final class Connection {
     }
 
     // Every connection carries all of these, idle or not, so their order
-    // is chosen for size: word-sized fields first, then the groups one
-    // phase uses, each ending in flags and followed by small fields that
-    // fill its tail (alignment would waste those bytes). Large state that
-    // only one phase uses is boxed (`Boxed`).
+    // is chosen for size: word-sized fields first, then the state of each
+    // phase or path as a group (HTTPExchange, SendSide, IncomingMessage,
+    // InputFlow), each ending in flags and followed by small fields that
+    // fill the tail alignment would otherwise waste; `outbound` last.
+    // Large state that only one phase uses is boxed (`Boxed`).
 
     /// Strong, though the context owns its connections: each access to an
     /// unowned reference retained and released the context (two atomic
@@ -77,14 +78,6 @@ final class Connection {
     /// the client connect call supplied its own (`ownsUserData` false).
     var userData: UnsafeMutableRawPointer?
 
-
-    // HTTP
-    var headParser: Boxed<HTTPHeadParser>?
-    var headers: Boxed<HTTPHeaderTable>?
-    var httpVersionMinor = 1
-    var bodyRemaining: UInt64 = 0
-    var fileTransfer: FileTransfer?
-
     // Client role: what the connect call asked for, until established.
     var clientRequest: Boxed<ClientRequest>?
     /// TLS over the socket, when this connection uses it.
@@ -99,6 +92,9 @@ final class Connection {
     // WebSocket receive
     var decoder = FrameDecoder(role: .server)
 
+    var http = HTTPExchange()
+    /// A close asked for while a user callback may be on the stack.
+    var requestedClose: CloseReason?
     var sending = SendSide()
     /// The events currently requested from the poller (POLLIN / POLLOUT).
     var pollEvents: Int16 = 0
@@ -106,14 +102,6 @@ final class Connection {
     var state: State = .awaitingHTTPHead
     var incoming = IncomingMessage()
     var ownsUserData = true
-    /// A close asked for while a user callback may be on the stack.
-    var requestedClose: CloseReason?
-    var keepAlive = false
-    var sawHTTPRequest = false
-    /// The application has written part of its answer to the current request.
-    var answerStarted = false
-    /// The pending timeout is the one for an answer not yet started.
-    var answerTimeoutArmed = false
     /// The application has been told the connection ended (CLOSED,
     /// CLOSED_HTTP, CLIENT_CONNECTION_ERROR), or is being told: no further
     /// callbacks, input or writes. Not a state, since the client's error
@@ -206,7 +194,7 @@ final class Connection {
         guard state != .dead else { return }
         var wanted: Int16 = 0
         if readsInput { wanted |= Int16(POLLIN) }
-        if hasBacklog || (sending.writableRequested && !sending.writableQueued) || fileTransfer != nil
+        if hasBacklog || (sending.writableRequested && !sending.writableQueued) || http.fileTransfer != nil
             || state == .clientConnecting || tls?.wantsWrite == true {
             wanted |= Int16(POLLOUT)
         }
@@ -461,7 +449,7 @@ final class Connection {
     // MARK: Timeouts
 
     func setTimeout(reason: Int32, seconds: Int32) {
-        answerTimeoutArmed = false
+        http.answerTimeoutArmed = false
         if reason == 0 || seconds <= 0 {
             timeoutReason = 0
             context.timeouts.remove(self)
@@ -564,19 +552,19 @@ final class Connection {
         muted = true
         context.protocolMembers[protocolIndex].remove(self)
         sending.writableRequested = false
-        if let transfer = fileTransfer {
+        if let transfer = http.fileTransfer {
             transfer.close()
-            fileTransfer = nil
+            http.fileTransfer = nil
         }
         if wasEstablished {
             callUser(LWS_CALLBACK_CLOSED)
-        } else if sawHTTPRequest {
+        } else if http.sawRequest {
             callUser(LWS_CALLBACK_CLOSED_HTTP)
         }
         destroyExtensions()
         releaseUserData()
-        headers = nil
-        headParser = nil
+        http.headers = nil
+        http.headParser = nil
         incoming.chunk = nil
         incoming.pausedInflation = nil
         input.held.removeAll()
@@ -652,9 +640,9 @@ final class Connection {
         Socket.close(fd)
         context.callProtocol(0, self, LWS_CALLBACK_WSI_DESTROY, nil, nil, 0)
         releaseUserData()
-        if let transfer = fileTransfer {
+        if let transfer = http.fileTransfer {
             transfer.close()
-            fileTransfer = nil
+            http.fileTransfer = nil
         }
         context.forget(self)
     }
