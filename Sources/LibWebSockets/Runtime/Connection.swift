@@ -135,7 +135,7 @@ final class Connection {
         self.role = role
         self.serial = context.makeSerial()
         if role == .client { decoder = FrameDecoder(role: .client) }
-        LiveHandles.shared.insert(self, context: context)
+        LiveHandles.shared.insert(self)
     }
 
     deinit {
