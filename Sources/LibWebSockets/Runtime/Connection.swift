@@ -66,11 +66,10 @@ final class Connection {
     let context: Context
     let serial: UInt64
     let fd: Int32
-    /// Timeouts and membership slots (owned by TimeoutSet / ProtocolMembers).
-    var timeoutReason: Int32 = 0
-    var timeoutDeadline: UInt64 = 0
-    var timeoutSlot = -1
-    var memberSlot = -1
+    /// Indexes in the context's TimeoutSet and ProtocolMembers (-1: not a
+    /// member), owned by those sets.
+    var timeoutSlot: Int32 = -1
+    var memberSlot: Int32 = -1
 
     /// Index into the context's protocols array (0 until a protocol is chosen).
     var protocolIndex = 0
@@ -451,20 +450,17 @@ final class Connection {
     func setTimeout(reason: Int32, seconds: Int32) {
         http.answerTimeoutArmed = false
         if reason == 0 || seconds <= 0 {
-            timeoutReason = 0
             context.timeouts.remove(self)
             return
         }
-        timeoutReason = reason
-        timeoutDeadline = Clock.nowMilliseconds() &+ UInt64(seconds) &* 1000
-        context.timeouts.insert(self)
+        context.timeouts.arm(self, reason: reason, deadline: Clock.nowMilliseconds() &+ UInt64(seconds) &* 1000)
     }
 
     /// A timeout ends any state the same way (`drop`); the close-ack one of
     /// awaitingCloseAck and lingering included.
     func timeoutExpired() {
         guard state != .dead else { return }
-        Log.information("fd \(fd): timeout (reason \(timeoutReason))")
+        Log.information("fd \(fd): timeout (reason \(context.timeouts.reason(of: self)))")
         context.timeouts.remove(self)
         drop("timed out")
     }

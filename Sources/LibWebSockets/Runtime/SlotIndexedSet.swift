@@ -2,7 +2,8 @@
 /// each member remembers its index in `members` (its slot), and removing
 /// one moves the last member into the freed slot. A connection belongs to
 /// several such sets at once, so each kind of set has a slot field of its
-/// own on `Connection`; `Slot` names it.
+/// own on `Connection`; `Slot` names it. (The timeouts, which carry a
+/// deadline per member, are a `TimeoutSet`.)
 struct SlotIndexedSet<Slot: ConnectionSlot> {
     private(set) var members: [Connection] = []
 
@@ -33,37 +34,12 @@ protocol ConnectionSlot {
     static subscript(_ connection: Connection) -> Int { get set }
 }
 
-/// The connections that currently have a pending timeout.
-///
-/// Only these are examined by the once-a-second timeout pass, so idle
-/// connections without a timeout cost nothing per service call.
-typealias TimeoutSet = SlotIndexedSet<TimeoutSlot>
-
-enum TimeoutSlot: ConnectionSlot {
-    static subscript(_ connection: Connection) -> Int {
-        get { connection.timeoutSlot }
-        set { connection.timeoutSlot = newValue }
-    }
-}
-
-extension SlotIndexedSet where Slot == TimeoutSlot {
-    /// The members whose deadline has passed, collected first so that closing
-    /// them (which edits the set) cannot disturb the scan.
-    func expired(at now: UInt64) -> [Connection] {
-        var due: [Connection] = []
-        for connection in members where connection.timeoutDeadline <= now {
-            due.append(connection)
-        }
-        return due
-    }
-}
-
 /// The connections of one protocol, for the `..._all_protocol` calls.
 typealias ProtocolMembers = SlotIndexedSet<MemberSlot>
 
 enum MemberSlot: ConnectionSlot {
     static subscript(_ connection: Connection) -> Int {
-        get { connection.memberSlot }
-        set { connection.memberSlot = newValue }
+        get { Int(connection.memberSlot) }
+        set { connection.memberSlot = Int32(newValue) }
     }
 }
