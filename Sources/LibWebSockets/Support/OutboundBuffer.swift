@@ -18,109 +18,142 @@ import CLibWebSockets
 /// ping needs its answer (RFC 6455 5.5.3), so a newer pong replaces one
 /// still waiting here, and a peer that floods pings without reading is owed
 /// one pong, not one per ping.
+///
+/// The buffer is one pointer: its indexes live at the start of the memory
+/// they describe (`Header`), so a connection with nothing buffered pays 8
+/// bytes for it rather than 48.
 struct OutboundBuffer: ~Copyable {
-    private var storage: UnsafeMutableRawPointer?
-    private var capacity = 0
-    private var head = 0
-    private var tail = 0
-    /// Where the last bytes appended start, when they are a pong that no
-    /// send has been offered yet. Once offered it must stay: over TLS,
-    /// OpenSSL may hold it in a record it retries with the same bytes.
-    private var unsentPongStart: Int?
+    /// The bookkeeping at the start of a buffer's memory; the bytes follow.
+    private struct Header {
+        /// Bytes of room after the header.
+        var capacity: Int
+        var head: Int
+        var tail: Int
+        /// Where the last bytes appended start, when they are a pong that
+        /// no send has been offered yet (-1: none). Once offered it must
+        /// stay: over TLS, OpenSSL may hold it in a record it retries with
+        /// the same bytes.
+        var unsentPongStart: Int
+    }
+
+    private static let headerSize = MemoryLayout<Header>.stride
+
+    private var memory: UnsafeMutablePointer<Header>?
 
     init() {}
 
-    deinit { free(storage) }
+    deinit { free(memory) }
 
-    var isEmpty: Bool { head == tail }
-    var count: Int { tail - head }
+    var isEmpty: Bool { count == 0 }
+    var count: Int {
+        guard let memory else { return 0 }
+        return memory.pointee.tail - memory.pointee.head
+    }
 
     /// False when there is no memory for the bytes: nothing is appended.
     mutating func append(_ bytes: UnsafeRawBufferPointer, blocks: SpareBlocks) -> Bool {
-        guard reserve(bytes.count, blocks: blocks) else { return false }
-        copyIn(bytes)
-        unsentPongStart = nil
+        guard let memory = reserve(bytes.count, blocks: blocks) else { return false }
+        copyIn(bytes, memory)
+        memory.pointee.unsentPongStart = -1
         return true
     }
 
     /// Appends a pong frame, in place of the previous pong when that is
     /// still the last thing here and unsent.
     mutating func appendPong(_ frame: UnsafeRawBufferPointer, blocks: SpareBlocks) -> Bool {
-        if let start = unsentPongStart { tail = start }
-        guard reserve(frame.count, blocks: blocks) else { return false }
-        unsentPongStart = tail
-        copyIn(frame)
+        if let memory, memory.pointee.unsentPongStart >= 0 {
+            memory.pointee.tail = memory.pointee.unsentPongStart
+        }
+        guard let memory = reserve(frame.count, blocks: blocks) else { return false }
+        memory.pointee.unsentPongStart = memory.pointee.tail
+        copyIn(frame, memory)
         return true
     }
 
     /// Lets `body` send from the unsent bytes; it returns how many were taken.
     mutating func drain(blocks: SpareBlocks, _ body: (UnsafeRawBufferPointer) -> Int) {
-        guard !isEmpty, let storage else { return }
-        unsentPongStart = nil
-        let taken = body(UnsafeRawBufferPointer(start: storage + head, count: count))
+        guard let memory, !isEmpty else { return }
+        memory.pointee.unsentPongStart = -1
+        let pending = count
+        let taken = body(UnsafeRawBufferPointer(start: OutboundBuffer.bytes(memory) + memory.pointee.head, count: pending))
         guard taken > 0 else { return }
-        head += min(taken, count)
+        memory.pointee.head += min(taken, pending)
         if isEmpty { clear(blocks: blocks) }
     }
 
     /// Drops what is buffered; the memory goes to `blocks`.
     mutating func clear(blocks: SpareBlocks) {
-        head = 0
-        tail = 0
-        unsentPongStart = nil
-        if let storage { blocks.giveBack(SpareBlocks.Block(start: storage, capacity: capacity)) }
-        storage = nil
-        capacity = 0
+        guard let memory else { return }
+        blocks.giveBack(SpareBlocks.Block(start: UnsafeMutableRawPointer(memory),
+                                          capacity: memory.pointee.capacity + OutboundBuffer.headerSize))
+        self.memory = nil
     }
 
-    private mutating func copyIn(_ bytes: UnsafeRawBufferPointer) {
-        if let source = bytes.baseAddress, let storage, bytes.count > 0 {
-            (storage + tail).copyMemory(from: source, byteCount: bytes.count)
-        }
-        tail += bytes.count
+    private static func bytes(_ memory: UnsafeMutablePointer<Header>) -> UnsafeMutableRawPointer {
+        UnsafeMutableRawPointer(memory) + headerSize
     }
 
-    /// Makes room for `extra` more bytes at the tail: by moving the unsent
-    /// bytes down when the consumed prefix is at least as large (so each
-    /// byte moves about once), else in a larger block; a buffer without
-    /// memory first takes a large enough block `blocks` kept.
-    private mutating func reserve(_ extra: Int, blocks: SpareBlocks) -> Bool {
-        if isEmpty {
-            head = 0
-            tail = 0
+    private func copyIn(_ bytes: UnsafeRawBufferPointer, _ memory: UnsafeMutablePointer<Header>) {
+        if let source = bytes.baseAddress, bytes.count > 0 {
+            (OutboundBuffer.bytes(memory) + memory.pointee.tail).copyMemory(from: source, byteCount: bytes.count)
         }
-        if storage == nil, let block = blocks.take(atLeast: extra) {
-            storage = block.start
-            capacity = block.capacity
-        }
+        memory.pointee.tail += bytes.count
+    }
+
+    /// Makes room for `extra` more bytes at the tail and returns the
+    /// memory: by moving the unsent bytes down when the consumed prefix is
+    /// at least as large (so each byte moves about once), else in a larger
+    /// block; a buffer without memory first takes a large enough block
+    /// `blocks` kept. Nil, with nothing changed, when there is no memory.
+    private mutating func reserve(_ extra: Int, blocks: SpareBlocks) -> UnsafeMutablePointer<Header>? {
         let live = count
         let (wanted, overflow) = live.addingReportingOverflow(extra)
-        guard !overflow else { return false }
-        if extra <= capacity - tail { return true }
-        if head >= live && wanted <= capacity {
-            moveDown(into: storage)
-            return true
+        guard !overflow, wanted <= Int.max - OutboundBuffer.headerSize else { return nil }
+        if memory == nil, let block = blocks.take(atLeast: wanted + OutboundBuffer.headerSize) {
+            let fresh = block.start.bindMemory(to: Header.self, capacity: 1)
+            fresh.initialize(to: Header(capacity: block.capacity - OutboundBuffer.headerSize,
+                                        head: 0, tail: 0, unsentPongStart: -1))
+            memory = fresh
         }
-        var newCapacity = max(capacity, 4096)
+        if let memory {
+            if live == 0 {
+                memory.pointee.head = 0
+                memory.pointee.tail = 0
+            }
+            if extra <= memory.pointee.capacity - memory.pointee.tail { return memory }
+            if memory.pointee.head >= live && wanted <= memory.pointee.capacity {
+                moveDown(from: memory, into: memory)
+                return memory
+            }
+        }
+        var newCapacity = max(memory?.pointee.capacity ?? 0, 4096)
         while newCapacity < wanted {
             let (doubled, tooLarge) = newCapacity.multipliedReportingOverflow(by: 2)
-            newCapacity = tooLarge ? wanted : doubled
+            newCapacity = tooLarge || doubled > Int.max - OutboundBuffer.headerSize ? wanted : doubled
         }
-        guard let larger = malloc(newCapacity) else { return false }
-        moveDown(into: larger)
-        if let storage { blocks.giveBack(SpareBlocks.Block(start: storage, capacity: capacity)) }
-        storage = larger
-        capacity = newCapacity
-        return true
+        guard let raw = malloc(newCapacity + OutboundBuffer.headerSize) else { return nil }
+        let larger = raw.bindMemory(to: Header.self, capacity: 1)
+        larger.initialize(to: Header(capacity: newCapacity, head: 0, tail: 0, unsentPongStart: -1))
+        if let memory {
+            moveDown(from: memory, into: larger)
+            clear(blocks: blocks)
+        }
+        memory = larger
+        return larger
     }
 
-    /// Puts the unsent bytes at the start of `destination`.
-    private mutating func moveDown(into destination: UnsafeMutableRawPointer?) {
-        if let destination, let storage, count > 0 {
-            destination.copyMemory(from: storage + head, byteCount: count)
+    /// Puts the unsent bytes of `source` at the start of `destination`
+    /// (which may be the same memory), with the pong mark.
+    private func moveDown(from source: UnsafeMutablePointer<Header>, into destination: UnsafeMutablePointer<Header>) {
+        let live = source.pointee.tail - source.pointee.head
+        if live > 0 {
+            OutboundBuffer.bytes(destination).copyMemory(from: OutboundBuffer.bytes(source) + source.pointee.head,
+                                                         byteCount: live)
         }
-        unsentPongStart = unsentPongStart.map { $0 - head }
-        tail = count
-        head = 0
+        let pong = source.pointee.unsentPongStart
+        let head = source.pointee.head
+        destination.pointee.unsentPongStart = pong >= 0 ? pong - head : -1
+        destination.pointee.head = 0
+        destination.pointee.tail = live
     }
 }
