@@ -82,6 +82,15 @@ public struct FrameDecoder {
     /// message (`libwebsocket_is_final_fragment`).
     public private(set) var currentFrameIsFinal: Bool = false
 
+    /// No frame and no fragmented message is partly decoded: a fresh
+    /// decoder with the same settings would go on exactly as this one. A
+    /// receiver that keeps many idle connections can drop its decoder here
+    /// and make a new one when the next frame arrives.
+    public var isBetweenMessages: Bool {
+        guard case .header(.awaitingFirstByte) = state else { return false }
+        return fragmentedMessageOpcode == nil
+    }
+
     private var state: State = .header(.awaitingFirstByte)
     /// The payload of the control frame `.controlPayload` collects.
     private var controlPayload: [UInt8] = []

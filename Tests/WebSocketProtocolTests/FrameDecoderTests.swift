@@ -205,6 +205,32 @@ final class FrameDecoderTests: XCTestCase {
         ])
     }
 
+    /// A receiver drops its decoder whenever this is true, so it must be
+    /// false inside a header, a payload, a control frame and between the
+    /// frames of a fragmented message, and true only once a message ended.
+    func testIsBetweenMessagesOnlyAtMessageBoundaries() {
+        var decoder = FrameDecoder(role: .client)
+        XCTAssertTrue(decoder.isBetweenMessages)
+        // Text "Hel" (FIN clear), a ping in between, then "lo" (FIN), fed
+        // one byte at a time.
+        let bytes: [UInt8] = [0x01, 0x03, 0x48, 0x65, 0x6C, 0x89, 0x01, 0x21, 0x80, 0x02, 0x6C, 0x6F]
+        var atRest: [Bool] = []
+        for byte in bytes {
+            var copy = [byte]
+            copy.withUnsafeMutableBytes { buffer in
+                var consumed = 0
+                while true {
+                    let event = decoder.next(buffer, consumed: &consumed, maxPayload: .max)
+                    if case .needMoreData = event { break }
+                }
+            }
+            atRest.append(decoder.isBetweenMessages)
+        }
+        // Decoding until more data is needed reports a frame's end right
+        // after its last payload byte: only the last byte ends the message.
+        XCTAssertEqual(atRest, [false, false, false, false, false, false, false, false, false, false, false, true])
+    }
+
     func testUnmaskedPingAndMaskedPong() {
         var client = FrameDecoder(role: .client)
         XCTAssertEqual(decode([0x89, 0x05, 0x48, 0x65, 0x6C, 0x6C, 0x6F], with: &client),
