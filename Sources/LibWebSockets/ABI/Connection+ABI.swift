@@ -18,24 +18,27 @@ public func libwebsockets_get_protocol(_ wsi: OpaquePointer?) -> UnsafePointer<l
 
 @_cdecl("libwebsockets_remaining_packet_payload")
 public func libwebsockets_remaining_packet_payload(_ wsi: OpaquePointer?) -> Int {
-    Connection.with(wsi, otherwise: 0) { Int(truncatingIfNeeded: $0.incoming.remaining) }
+    Connection.with(wsi, otherwise: 0) { Int(truncatingIfNeeded: $0.receiving?.incoming.pointee.remaining ?? 0) }
 }
 
 @_cdecl("libwebsocket_is_final_fragment")
 public func libwebsocket_is_final_fragment(_ wsi: OpaquePointer?) -> Int32 {
-    Connection.with(wsi, otherwise: 0) { $0.incoming.isFinalFrame && $0.incoming.remaining == 0 ? 1 : 0 }
+    Connection.with(wsi, otherwise: 0) { connection in
+        guard let message = connection.receiving?.incoming.pointee else { return 0 }
+        return message.isFinalFrame && message.remaining == 0 ? 1 : 0
+    }
 }
 
 @_cdecl("lws_frame_is_binary")
 public func lws_frame_is_binary(_ wsi: OpaquePointer?) -> Int32 {
-    Connection.with(wsi, otherwise: 0) { $0.incoming.isBinary ? 1 : 0 }
+    Connection.with(wsi, otherwise: 0) { $0.receiving?.incoming.pointee.isBinary == true ? 1 : 0 }
 }
 
 /// The RSV bits of the frame being received, in the frame header's
 /// positions (RSV1 = 0x40, RSV2 = 0x20, RSV3 = 0x10) as 1.4 reported them.
 @_cdecl("libwebsocket_get_reserved_bits")
 public func libwebsocket_get_reserved_bits(_ wsi: OpaquePointer?) -> UInt8 {
-    Connection.with(wsi, otherwise: 0) { ($0.incoming.reservedBits & 7) << 4 }
+    Connection.with(wsi, otherwise: 0) { (($0.receiving?.incoming.pointee.reservedBits ?? 0) & 7) << 4 }
 }
 
 /// 0 plain, 1 TLS with a verified peer (every server-side TLS connection),

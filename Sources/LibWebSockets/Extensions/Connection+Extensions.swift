@@ -200,10 +200,10 @@ extension Connection {
 
     // MARK: Lifetime
 
-    /// RSV1 is legal on received data frames only while a compression
-    /// extension is active.
-    func configureDecoderForExtensions() {
-        decoder.allowedRSV = activeExtensions.contains { $0.ownsRSV1 } ? FrameHeader.rsv1 : 0
+    /// The RSV bits received data frames may carry: RSV1 only while a
+    /// compression extension is active.
+    var extensionRSV: UInt8 {
+        activeExtensions.contains { $0.ownsRSV1 } ? FrameHeader.rsv1 : 0
     }
 
     /// ANY_WSI_ESTABLISHED to every extension of the context.

@@ -259,8 +259,6 @@ extension Connection {
         clientRequest = nil
         http.headers = nil
         state = .webSocket
-        decoder = FrameDecoder(role: .client)
-        configureDecoderForExtensions()
         context.protocolMembers[protocolIndex].insert(self)
         announceEstablishedToExtensions()
         if callUser(LWS_CALLBACK_CLIENT_ESTABLISHED) != 0 {

@@ -302,8 +302,6 @@ extension Connection {
         response.appendCRLF()
         response.withUnsafeBytes { sendRaw($0) }
         state = .webSocket
-        decoder = FrameDecoder(role: .server)
-        configureDecoderForExtensions()
         context.protocolMembers[protocolIndex].insert(self)
         announceEstablishedToExtensions()
         if callUser(LWS_CALLBACK_ESTABLISHED) != 0 {

@@ -47,6 +47,13 @@ extension Connection {
     /// the bytes it has not been given are still undecoded and are held
     /// with the rest of the input (1.4's mirror protocol relies on this).
     func consumeFrames(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
+        beginReceiving()
+        let consumed = decodeFrames(bytes)
+        finishReceiving()
+        return consumed
+    }
+
+    private func decodeFrames(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
         while true {
             let piece = incoming.compressed ? Int.max : max(rxBufferSize - (incoming.chunk?.count ?? 0), 1)
@@ -70,6 +77,53 @@ extension Connection {
                 return consumed
             }
         }
+    }
+
+    // MARK: The receive state
+
+    /// The frame decoder; only while `receiving` is there.
+    var decoder: FrameDecoder {
+        unsafeAddress { UnsafePointer(receiving!.decoder) }
+        unsafeMutableAddress { receiving!.decoder }
+    }
+
+    /// The message being received; only while `receiving` is there.
+    var incoming: IncomingMessage {
+        unsafeAddress { UnsafePointer(receiving!.incoming) }
+        unsafeMutableAddress { receiving!.incoming }
+    }
+
+    /// Inflated output waits for the application to turn the flow back on.
+    var hasPausedInflation: Bool { receiving?.incoming.pointee.pausedInflation != nil }
+
+    /// Makes sure `receiving` is there: the one left from an unfinished
+    /// frame, or a fresh one from the context's pool.
+    private func beginReceiving() {
+        receiveDepth &+= 1
+        guard receiving == nil else { return }
+        let fresh = FrameDecoder(role: role == .server ? .server : .client, allowedRSV: extensionRSV)
+        receiving = context.receiveStates.take(decoder: fresh)
+    }
+
+    /// The outermost receive call returns the state to the pool when
+    /// nothing is in progress any more, or nothing will be received.
+    private func finishReceiving() {
+        receiveDepth &-= 1
+        guard receiveDepth == 0, let state = receiving,
+              state.isAtRest || muted || self.state == .dead else { return }
+        receiving = nil
+        context.receiveStates.giveBack(state)
+    }
+
+    /// The logical close: what a message had collected goes now; the state
+    /// itself once no receive call is on the stack.
+    func endReceiving() {
+        guard let state = receiving else { return }
+        state.incoming.pointee.chunk = nil
+        state.incoming.pointee.pausedInflation = nil
+        guard receiveDepth == 0 else { return }
+        receiving = nil
+        context.receiveStates.giveBack(state)
     }
 
     private func frameStarted(_ info: FrameInfo) {
@@ -200,6 +254,14 @@ extension Connection {
     /// Continues inflated output the application paused (flow control off
     /// inside RECEIVE); returns false while it stays paused.
     func resumePausedInflation() -> Bool {
+        guard hasPausedInflation else { return true }
+        beginReceiving()
+        let resumed = resumeInflation()
+        finishReceiving()
+        return resumed
+    }
+
+    private func resumeInflation() -> Bool {
         guard let paused = incoming.pausedInflation else { return true }
         guard state == .webSocket, let inflater = compression?.inflater else {
             incoming.pausedInflation = nil

@@ -88,8 +88,9 @@ final class Connection {
     var deflateLayers: DeflateFrameLayers?
     var clientOfferedExtensions: [ExtensionOffer] = []
 
-    // WebSocket receive
-    var decoder = FrameDecoder(role: .server)
+    /// The WebSocket receive path's state while frames are decoded or one
+    /// is unfinished (`ReceiveState`); nil between messages.
+    var receiving: ReceiveState?
 
     var http = HTTPExchange()
     /// A close asked for while a user callback may be on the stack.
@@ -99,8 +100,11 @@ final class Connection {
     var pollEvents: Int16 = 0
     let role: Role
     var state: State = .awaitingHTTPHead
-    var incoming = IncomingMessage()
     var ownsUserData = true
+    /// How many receive-path calls (`consumeFrames`, a resumed inflation)
+    /// are on the stack: `receiving` may only go back to the pool from the
+    /// outermost, since a callback can feed input again (libwebsocket_read).
+    var receiveDepth: UInt8 = 0
     /// The application has been told the connection ended (CLOSED,
     /// CLOSED_HTTP, CLIENT_CONNECTION_ERROR), or is being told: no further
     /// callbacks, input or writes. Not a state, since the client's error
@@ -133,12 +137,12 @@ final class Connection {
         self.fd = fd
         self.role = role
         self.serial = context.makeSerial()
-        if role == .client { decoder = FrameDecoder(role: .client) }
         LiveHandles.shared.insert(self)
     }
 
     deinit {
         LiveHandles.shared.remove(self)
+        receiving?.free()
     }
 
     /// Puts an accepted connection into service: it joins the fd table and
@@ -178,7 +182,7 @@ final class Connection {
         case .httpResponding, .clientConnecting, .dead:
             return false
         default:
-            return input.flowEnabled && input.held.isEmpty && incoming.pausedInflation == nil && !input.pausedByBacklog
+            return input.flowEnabled && input.held.isEmpty && !hasPausedInflation && !input.pausedByBacklog
         }
     }
 
@@ -271,9 +275,9 @@ final class Connection {
         }
         // Input held back earlier must be processed before anything newer,
         // or messages would be reordered.
-        if !input.held.isEmpty || incoming.pausedInflation != nil {
+        if !input.held.isEmpty || hasPausedInflation {
             resumeInput()
-            guard input.held.isEmpty, incoming.pausedInflation == nil else { return }
+            guard input.held.isEmpty, !hasPausedInflation else { return }
         }
         let buffer = context.readBuffer
         // TLS may hold decrypted bytes epoll cannot see: keep reading while
@@ -439,7 +443,7 @@ final class Connection {
     }
 
     func scheduleHeldInput() {
-        guard !input.held.isEmpty || incoming.pausedInflation != nil || tls?.hasBufferedInput == true, !input.queued else { return }
+        guard !input.held.isEmpty || hasPausedInflation || tls?.hasBufferedInput == true, !input.queued else { return }
         input.queued = true
         context.pendingInput.append(self)
         if !context.usesInternalService { context.wake.signal() }
@@ -561,8 +565,7 @@ final class Connection {
         releaseUserData()
         http.headers = nil
         http.headParser = nil
-        incoming.chunk = nil
-        incoming.pausedInflation = nil
+        endReceiving()
         input.held.removeAll()
     }
 

@@ -27,6 +27,8 @@ final class Context {
     var connectionsByFd: [Connection?] = []
     var protocolMembers: [ProtocolMembers]
     var timeouts = TimeoutSet()
+    /// Spare receive states for connections whose input ends mid-frame.
+    var receiveStates = ReceiveStatePool()
     var nextSerial: UInt64 = 1
     var maskingKeys = MaskingKeyPool()
     /// Where a frame that extensions transformed (compressed) is built
