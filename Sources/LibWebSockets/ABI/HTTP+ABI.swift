@@ -9,7 +9,7 @@ import WebSocketProtocol
 @_cdecl("lws_hdr_total_length")
 public func lws_hdr_total_length(_ wsi: OpaquePointer?, _ token: lws_token_indexes) -> Int32 {
     Connection.with(wsi, otherwise: 0) { connection in
-        guard let headers = connection.http.headers?.contents else { return 0 }
+        guard let headers = connection.exchange?.headers?.contents else { return 0 }
         return Int32(truncatingIfNeeded: headers.length(of: Int(token.rawValue)))
     }
 }
@@ -21,7 +21,7 @@ public func lws_hdr_total_length(_ wsi: OpaquePointer?, _ token: lws_token_index
 public func lws_hdr_copy(_ wsi: OpaquePointer?, _ dest: UnsafeMutablePointer<CChar>?, _ len: Int32, _ token: lws_token_indexes) -> Int32 {
     guard let dest, len > 0 else { return -1 }
     return Connection.with(wsi, otherwise: -1) { connection in
-        guard let headers = connection.http.headers?.contents else {
+        guard let headers = connection.exchange?.headers?.contents else {
             dest[0] = 0
             return 0
         }

@@ -257,7 +257,7 @@ extension Connection {
             return
         }
         clientRequest = nil
-        http.headers = nil
+        endHTTPExchange()
         state = .webSocket
         context.protocolMembers[protocolIndex].insert(self)
         announceEstablishedToExtensions()
@@ -274,7 +274,7 @@ extension Connection {
         Log.note("client fd \(fd): connection failed: \(why)")
         muted = true
         clientRequest = nil
-        http.headParser = nil
+        exchange?.headParser = nil
         var reason: [UInt8] = []
         reason.append(why)
         let length = reason.count
@@ -284,7 +284,7 @@ extension Connection {
         }
         destroyExtensions()
         releaseUserData()
-        http.headers = nil
+        endHTTPExchange()
         destroy()
     }
 }

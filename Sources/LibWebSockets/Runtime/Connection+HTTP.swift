@@ -18,6 +18,22 @@ extension Connection {
 
     static let webSocketGUID: StaticString = "258EAFA5-E914-47DA-95CA-C5AB0DC85B11"
 
+    /// The HTTP exchange, made when HTTP first needs it. Paths that run
+    /// in any state (sending, closing) read `exchange` instead, so that a
+    /// WebSocket connection never makes one again.
+    var http: HTTPExchange {
+        if let exchange { return exchange }
+        let fresh = HTTPExchange()
+        exchange = fresh
+        return fresh
+    }
+
+    /// HTTP is over for this connection: the session is established, or
+    /// the connection is closing.
+    func endHTTPExchange() {
+        exchange = nil
+    }
+
     func beginHTTPRequest() {
         state = .awaitingHTTPHead
         http.headParser = Boxed(HTTPHeadParser(mode: .request, limits: context.tokenLimits))
@@ -308,7 +324,7 @@ extension Connection {
             requestClose()
         }
         // The request headers are no longer needed once ESTABLISHED has seen them.
-        http.headers = nil
+        endHTTPExchange()
     }
 
     /// The first protocol in the client's list that we serve; protocols[0]

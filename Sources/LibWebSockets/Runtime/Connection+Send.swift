@@ -173,7 +173,7 @@ extension Connection {
             updatePoll()
             return
         }
-        if http.fileTransfer != nil {
+        if exchange?.fileTransfer != nil {
             continueFileTransfer()
             updatePoll()
             return
@@ -195,7 +195,7 @@ extension Connection {
         guard !sending.writableRequested else { return true }
         sending.writableRequested = true
         if hasApplicationExtensions { notifyExtensions(LWS_EXT_CALLBACK_REQUEST_ON_WRITEABLE) }
-        if context.usesInternalService && !hasBacklog && http.fileTransfer == nil {
+        if context.usesInternalService && !hasBacklog && exchange?.fileTransfer == nil {
             sending.writableQueued = true
             context.pendingWritable.append(self)
         } else {
@@ -207,7 +207,7 @@ extension Connection {
     func deliverPendingWritable() {
         sending.writableQueued = false
         guard state != .dead, sending.writableRequested else { return }
-        if !hasBacklog && http.fileTransfer == nil {
+        if !hasBacklog && exchange?.fileTransfer == nil {
             deliverWritable()
         }
         updatePoll()
@@ -221,7 +221,7 @@ extension Connection {
     /// read. Only when a write could go out now; nothing more is asked.
     func runRequestedWritableBeforeFailing() {
         guard state == .webSocket, sending.writableRequested, !closeRequested,
-              !hasBacklog, http.fileTransfer == nil else { return }
+              !hasBacklog, exchange?.fileTransfer == nil else { return }
         deliverWritable()
     }
 

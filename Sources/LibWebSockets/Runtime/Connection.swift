@@ -92,7 +92,8 @@ final class Connection {
     /// is unfinished (`ReceiveState`); nil between messages.
     var receiving: ReceiveState?
 
-    var http = HTTPExchange()
+    /// The HTTP exchange while there is one (see `http`).
+    var exchange: HTTPExchange?
     /// A close asked for while a user callback may be on the stack.
     var requestedClose: CloseReason?
     var sending = SendSide()
@@ -197,7 +198,7 @@ final class Connection {
         guard state != .dead else { return }
         var wanted: Int16 = 0
         if readsInput { wanted |= Int16(POLLIN) }
-        if hasBacklog || (sending.writableRequested && !sending.writableQueued) || http.fileTransfer != nil
+        if hasBacklog || (sending.writableRequested && !sending.writableQueued) || exchange?.fileTransfer != nil
             || state == .clientConnecting || tls?.wantsWrite == true {
             wanted |= Int16(POLLOUT)
         }
@@ -452,7 +453,7 @@ final class Connection {
     // MARK: Timeouts
 
     func setTimeout(reason: Int32, seconds: Int32) {
-        http.answerTimeoutArmed = false
+        exchange?.answerTimeoutArmed = false
         if reason == 0 || seconds <= 0 {
             context.timeouts.remove(self)
             return
@@ -552,19 +553,18 @@ final class Connection {
         muted = true
         context.protocolMembers[protocolIndex].remove(self)
         sending.writableRequested = false
-        if let transfer = http.fileTransfer {
+        if let transfer = exchange?.fileTransfer {
             transfer.close()
-            http.fileTransfer = nil
+            exchange?.fileTransfer = nil
         }
         if wasEstablished {
             callUser(LWS_CALLBACK_CLOSED)
-        } else if http.sawRequest {
+        } else if exchange?.sawRequest == true {
             callUser(LWS_CALLBACK_CLOSED_HTTP)
         }
         destroyExtensions()
         releaseUserData()
-        http.headers = nil
-        http.headParser = nil
+        endHTTPExchange()
         endReceiving()
         input.held.removeAll()
     }
@@ -639,9 +639,9 @@ final class Connection {
         Socket.close(fd)
         context.callProtocol(0, self, LWS_CALLBACK_WSI_DESTROY, nil, nil, 0)
         releaseUserData()
-        if let transfer = http.fileTransfer {
+        if let transfer = exchange?.fileTransfer {
             transfer.close()
-            http.fileTransfer = nil
+            exchange?.fileTransfer = nil
         }
         context.forget(self)
     }

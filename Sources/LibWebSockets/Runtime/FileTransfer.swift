@@ -75,7 +75,7 @@ extension Connection {
     /// done, 0 when more rounds are needed, -1 on error.
     @discardableResult
     func continueFileTransfer() -> Int32 {
-        guard let transfer = http.fileTransfer else { return 1 }
+        guard let transfer = exchange?.fileTransfer else { return 1 }
         while outbound.isEmpty && transfer.remaining > 0 && !closeRequested && state != .dead {
             let step = tls == nil ? sendFilePart(transfer) : sendFilePiece(transfer)
             switch step {
@@ -90,7 +90,7 @@ extension Connection {
             case .fileFailed:
                 Log.error("fd \(fd): reading the served file failed")
                 transfer.close()
-                http.fileTransfer = nil
+                exchange?.fileTransfer = nil
                 requestClose()
                 return -1
             }
@@ -103,7 +103,7 @@ extension Connection {
             return 0
         }
         transfer.close()
-        http.fileTransfer = nil
+        exchange?.fileTransfer = nil
         updatePoll()
         if callUser(LWS_CALLBACK_HTTP_FILE_COMPLETION) != 0 {
             requestClose()
