@@ -220,8 +220,7 @@ extension Connection {
     /// connections they are not active on.
     func destroyExtensions() {
         let active = activeExtensions
-        activeExtensions = []
-        deflateLayers = nil
+        extensions = nil
         for ext in active {
             context.extensionSet.call(ext.index, context, self, LWS_EXT_CALLBACK_DESTROY, ext.userData, nil, 0)
         }

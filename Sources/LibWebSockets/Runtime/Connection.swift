@@ -82,11 +82,8 @@ final class Connection {
     /// TLS over the socket, when this connection uses it.
     var tls: TLSSession?
 
-    // Extensions
-    var activeExtensions: [ActiveExtension] = []
-    /// deflate-frame answered under both names by a 1.4 server: run twice.
-    var deflateLayers: DeflateFrameLayers?
-    var clientOfferedExtensions: [ExtensionOffer] = []
+    /// Negotiated extensions; nil while there are none.
+    var extensions: ExtensionState?
 
     /// The WebSocket receive path's state while frames are decoded or one
     /// is unfinished (`ReceiveState`); nil between messages.
