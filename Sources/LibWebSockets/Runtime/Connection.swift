@@ -52,53 +52,61 @@ final class Connection {
         case dead
     }
 
-    // Every connection carries all of these, idle or not, so their order
-    // is chosen for size: word-sized fields first, then the state of each
-    // phase or path as a group (HTTPExchange, SendSide, IncomingMessage,
-    // InputFlow), each ending in flags and followed by small fields that
-    // fill the tail alignment would otherwise waste; `outbound` last.
-    // Large state that only one phase uses is boxed (`Boxed`).
+    // Every connection carries all of these, idle or not. State that only
+    // one phase or an unfinished message uses is a reference, nil while
+    // unused (HTTPExchange, ReceiveState, ExtensionState, ClientRequest,
+    // the buffers). The order is chosen for size: references first, then
+    // 4- and 2-byte fields, then InputFlow and SendSide each followed by
+    // single bytes that fill the tail alignment would otherwise waste.
+    // Swift lays stored properties out in declaration order, so moving one
+    // can cost a malloc size class (16 bytes per connection): keep the
+    // object at most 136 bytes, the largest that glibc serves from a
+    // 144-byte chunk.
 
     /// Strong, though the context owns its connections: each access to an
     /// unowned reference retained and released the context (two atomic
     /// operations, several times per message). The cycle ends when the
     /// context is destroyed, which drops every connection.
     let context: Context
-    let serial: UInt64
+    /// per_session_data: allocated zeroed by us (freed after CLOSED) unless
+    /// the client connect call supplied its own (`ownsUserData` false).
+    var userData: UnsafeMutableRawPointer?
+    /// Client role: what the connect call asked for, until established.
+    var clientRequest: Boxed<ClientRequest>?
+    /// TLS over the socket, when this connection uses it.
+    var tls: TLSSession?
+    /// Negotiated extensions; nil while there are none.
+    var extensions: ExtensionState?
+    /// The WebSocket receive path's state while frames are decoded or one
+    /// is unfinished (`ReceiveState`); nil between messages.
+    var receiving: ReceiveState?
+    /// The HTTP exchange while there is one (see `http`).
+    var exchange: HTTPExchange?
+    var outbound = OutboundBuffer()
+
     let fd: Int32
+    /// Tells this connection from a later one on the same fd, for requests
+    /// queued by other threads. 32 bits: a request would have to wait
+    /// through four billion connections to be misdelivered, and then it
+    /// would cost one spurious WRITEABLE.
+    let serial: UInt32
     /// Indexes in the context's TimeoutSet and ProtocolMembers (-1: not a
     /// member), owned by those sets.
     var timeoutSlot: Int32 = -1
     var memberSlot: Int32 = -1
-
-    /// Index into the context's protocols array (0 until a protocol is chosen).
-    var protocolIndex = 0
-    /// per_session_data: allocated zeroed by us (freed after CLOSED) unless
-    /// the client connect call supplied its own (`ownsUserData` false).
-    var userData: UnsafeMutableRawPointer?
-
-    // Client role: what the connect call asked for, until established.
-    var clientRequest: Boxed<ClientRequest>?
-    /// TLS over the socket, when this connection uses it.
-    var tls: TLSSession?
-
-    /// Negotiated extensions; nil while there are none.
-    var extensions: ExtensionState?
-
-    /// The WebSocket receive path's state while frames are decoded or one
-    /// is unfinished (`ReceiveState`); nil between messages.
-    var receiving: ReceiveState?
-
-    /// The HTTP exchange while there is one (see `http`).
-    var exchange: HTTPExchange?
     /// A close asked for while a user callback may be on the stack.
     var requestedClose: CloseReason?
-    var sending = SendSide()
+    /// Index into the context's protocols array (0 until a protocol is
+    /// chosen); a context has at most 65535 protocols.
+    private var protocolSlot: UInt16 = 0
     /// The events currently requested from the poller (POLLIN / POLLOUT).
     var pollEvents: Int16 = 0
+
+    var input = InputFlow()
     let role: Role
     var state: State = .awaitingHTTPHead
     var ownsUserData = true
+    var sending = SendSide()
     /// How many receive-path calls (`consumeFrames`, a resumed inflation)
     /// are on the stack: `receiving` may only go back to the pool from the
     /// outermost, since a callback can feed input again (libwebsocket_read).
@@ -108,8 +116,11 @@ final class Connection {
     /// callbacks, input or writes. Not a state, since the client's error
     /// comes in whatever state the handshake failed.
     var muted = false
-    var input = InputFlow()
-    var outbound = OutboundBuffer()
+
+    var protocolIndex: Int {
+        get { Int(protocolSlot) }
+        set { protocolSlot = UInt16(truncatingIfNeeded: newValue) }
+    }
 
     var closeRequested: Bool { requestedClose != nil }
 

@@ -29,7 +29,7 @@ final class Context {
     var timeouts = TimeoutSet()
     /// Spare receive states for connections whose input ends mid-frame.
     var receiveStates = ReceiveStatePool()
-    var nextSerial: UInt64 = 1
+    var nextSerial: UInt32 = 1
     var maskingKeys = MaskingKeyPool()
     /// Where a frame that extensions transformed (compressed) is built
     /// before it is sent; see `takeFrameScratch`.
@@ -134,6 +134,11 @@ final class Context {
         while protocols[count].callback != nil { count += 1 }
         guard count > 0 else {
             Log.error("create_context: the protocols array has no entry with a callback")
+            return nil
+        }
+        // A connection keeps its protocol's index in 16 bits.
+        guard count <= Int(UInt16.max) else {
+            Log.error("create_context: more than 65535 protocols")
             return nil
         }
         let epollFd = epoll_create1(Int32(EPOLL_CLOEXEC))
@@ -319,7 +324,7 @@ final class Context {
 
     static let keptScratchCapacity = 65536
 
-    func makeSerial() -> UInt64 {
+    func makeSerial() -> UInt32 {
         defer { nextSerial &+= 1 }
         return nextSerial
     }

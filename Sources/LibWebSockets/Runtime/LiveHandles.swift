@@ -26,7 +26,7 @@ final class LiveHandles {
     struct Live {
         let context: Context
         let fd: Int32
-        let serial: UInt64
+        let serial: UInt32
     }
 
     static let shared = LiveHandles()

@@ -10,7 +10,7 @@ import CLibWebSockets
 final class WakeSignal {
     struct WritableRequest {
         var fd: Int32
-        var serial: UInt64
+        var serial: UInt32
     }
 
     let fd: Int32
