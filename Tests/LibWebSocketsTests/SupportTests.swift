@@ -173,6 +173,26 @@ final class SupportTests: XCTestCase {
         XCTAssertEqual(kept, count - 1)
     }
 
+    /// A buffer grown to hold a full cork (64 KiB and a frame more) gives
+    /// back a block SpareBlocks keeps: a block just over its limit was
+    /// freed after every batch and, above malloc's mmap threshold, mapped
+    /// again for the next one.
+    func testAFullCorkBlockIsKept() {
+        let blocks = SpareBlocks()
+        var buffer = OutboundBuffer()
+        let frame = [UInt8](repeating: 9, count: 1024)
+        for _ in 0 ..< (Connection.corkLimit / frame.count + 1) {
+            frame.withUnsafeBytes { XCTAssertTrue(buffer.append($0, blocks: blocks)) }
+        }
+        buffer.drain(blocks: blocks) { $0.count }
+        XCTAssertTrue(buffer.isEmpty)
+        guard let kept = blocks.take(atLeast: Connection.corkLimit + frame.count) else {
+            return XCTFail("the block of a full cork was not kept")
+        }
+        XCTAssertLessThanOrEqual(kept.capacity, SpareBlocks.largestKept)
+        free(kept.start)
+    }
+
     /// Held input comes back in arrival order however it is appended and
     /// consumed, and is processed in place: the bytes before and after it
     /// (the padding a RECEIVE may write into) belong to it.

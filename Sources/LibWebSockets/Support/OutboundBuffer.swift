@@ -126,14 +126,21 @@ struct OutboundBuffer: ~Copyable {
                 return memory
             }
         }
-        var newCapacity = max(memory?.pointee.capacity ?? 0, 4096)
-        while newCapacity < wanted {
-            let (doubled, tooLarge) = newCapacity.multipliedReportingOverflow(by: 2)
-            newCapacity = tooLarge || doubled > Int.max - OutboundBuffer.headerSize ? wanted : doubled
+        // Blocks, header included, are powers of two from 4 KiB: what
+        // SpareBlocks keeps (up to 128 KiB) and what stays below malloc's
+        // mmap threshold. (Sizing the bytes alone to a power of two made the
+        // block for a full 64 KiB cork 32 bytes too large to be kept, and
+        // every batch then mapped and unmapped it.)
+        let needed = wanted + OutboundBuffer.headerSize
+        var blockSize = max((memory?.pointee.capacity ?? 0) + OutboundBuffer.headerSize, 4096)
+        while blockSize < needed {
+            let (doubled, tooLarge) = blockSize.multipliedReportingOverflow(by: 2)
+            blockSize = tooLarge ? needed : doubled
         }
-        guard let raw = malloc(newCapacity + OutboundBuffer.headerSize) else { return nil }
+        guard let raw = malloc(blockSize) else { return nil }
         let larger = raw.bindMemory(to: Header.self, capacity: 1)
-        larger.initialize(to: Header(capacity: newCapacity, head: 0, tail: 0, unsentPongStart: -1))
+        larger.initialize(to: Header(capacity: blockSize - OutboundBuffer.headerSize, head: 0, tail: 0,
+                                     unsentPongStart: -1))
         if let memory {
             moveDown(from: memory, into: larger)
             clear(blocks: blocks)
