@@ -21,11 +21,11 @@
  *    lws_send_pipe_choked();
  *  - while more than 64 messages wait, the connection's input is paused with
  *    lws_rx_flow_control(), and resumed at 16;
- *  - rx_buffer_size is 16 KiB.
+ *  - rx_buffer_size is 64 KiB.
  *
  * Options: -p/--port N (default 7681), -d/--debug LEVEL (lws log bitmask,
  * default errors and warnings), --rx-buffer N and --tx-packet N (the
- * protocol's rx_buffer_size, default 16384 as our test-echo uses, and
+ * protocol's rx_buffer_size, default 65536 as our test-echo uses, and
  * tx_packet_size, default 0: the library's).  SIGINT/SIGTERM end it
  * cleanly.
  *
@@ -53,7 +53,7 @@
 
 #define QUEUE_PAUSE		64
 #define QUEUE_RESUME		16
-#define RX_BUFFER		16384
+#define RX_BUFFER		65536
 #define MAX_MESSAGE		(64u * 1024 * 1024)
 
 struct message {
