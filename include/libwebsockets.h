@@ -373,7 +373,10 @@ enum libwebsocket_callback_reasons {
 	 *  libwebsockets_remaining_packet_payload() and
 	 *  libwebsocket_is_final_fragment() to find message boundaries.
 	 *  ((char *)in)[len] is 0 during the callback, so text may be used as
-	 *  a C string (unless an application extension supplied the buffer).
+	 *  a C string, and as in 1.4 the LWS_SEND_BUFFER_PRE_PADDING bytes
+	 *  before in and LWS_SEND_BUFFER_POST_PADDING after in + len are
+	 *  yours to write, so a reply may be sent from in itself (both
+	 *  unless an application extension supplied the buffer).
 	 *  in is valid only until the callback returns. Calling
 	 *  libwebsocket_rx_flow_control(wsi, 0) here stops RECEIVE at once,
 	 *  also for the rest of a frame already read; it arrives after the

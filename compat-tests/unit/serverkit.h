@@ -577,6 +577,23 @@ static inline int kit_ws_open(int port, const char *protocol)
 	return fd;
 }
 
+/*
+ * Writes one masked frame with a short text payload (under 126 bytes) to
+ * out, so several can go in one send; returns its length.
+ */
+static inline size_t kit_put_frame(unsigned char *out, unsigned char first_byte, const char *text)
+{
+	static const unsigned char mask[4] = { 0x11, 0x22, 0x33, 0x44 };
+	size_t len = strlen(text), i;
+
+	out[0] = first_byte;
+	out[1] = (unsigned char)(0x80 | len);
+	memcpy(out + 2, mask, 4);
+	for (i = 0; i < len; i++)
+		out[6 + i] = (unsigned char)text[i] ^ mask[i & 3];
+	return 6 + len;
+}
+
 /* Sends one masked frame: first_byte is FIN | RSV | opcode. */
 static inline int kit_send_frame(int fd, unsigned char first_byte, const void *payload, size_t len)
 {

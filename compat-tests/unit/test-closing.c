@@ -132,20 +132,6 @@ static int close_code(unsigned char first, const unsigned char *payload, long n)
  * 1. The echo of a good message survives the bad frame behind it
  * ------------------------------------------------------------------------ */
 
-/* A masked frame: first byte, "hello" as payload. Returns its length. */
-static size_t frame(unsigned char *out, unsigned char first_byte, const char *text)
-{
-	static const unsigned char mask[4] = { 0x11, 0x22, 0x33, 0x44 };
-	size_t len = strlen(text), i;
-
-	out[0] = first_byte;
-	out[1] = (unsigned char)(0x80 | len);
-	memcpy(out + 2, mask, 4);
-	for (i = 0; i < len; i++)
-		out[6 + i] = (unsigned char)text[i] ^ mask[i & 3];
-	return 6 + len;
-}
-
 static void test_echo_before_failure(unsigned char bad_first_byte, const char *what)
 {
 	unsigned char wire[64], first, payload[128];
@@ -159,8 +145,8 @@ static void test_echo_before_failure(unsigned char bad_first_byte, const char *w
 		return;
 	}
 	/* One send, one read on the server: the good message and the bad frame. */
-	n = frame(wire, 0x81, "hello");
-	n += frame(wire + n, bad_first_byte, "bad");
+	n = kit_put_frame(wire, 0x81, "hello");
+	n += kit_put_frame(wire + n, bad_first_byte, "bad");
 	CHECK(!kit_send(fd, wire, n));
 	got = kit_read_frame(fd, &first, payload, sizeof(payload), 3000);
 	if (got != 5 || first != 0x81 || memcmp(payload, "hello", 5))

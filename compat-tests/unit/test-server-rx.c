@@ -7,6 +7,10 @@
  *    libwebsockets_remaining_packet_payload counting down,
  *    libwebsocket_is_final_fragment only on the last chunk of the last
  *    fragment, lws_frame_is_binary right;
+ *  - the paddings around RECEIVE's in are the application's: a reply
+ *    written from in itself, after scribbling over both paddings, goes
+ *    out intact, and a frame that followed in the same read still
+ *    decodes;
  *  - a callback returning non-zero closes that connection once the
  *    callback has returned (what it wrote first still goes out), the
  *    others carry on;
@@ -159,6 +163,14 @@ static int rx_cb(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		}
 		if (len == 4 && !memcmp(in, "wdie", 4)) {
 			libwebsocket_callback_on_writable(context, wsi);
+			break;
+		}
+		if (len >= 7 && !memcmp(in, "inplace", 7)) {
+			unsigned char *p = in;
+
+			memset(p - LWS_SEND_BUFFER_PRE_PADDING, 0xAA, LWS_SEND_BUFFER_PRE_PADDING);
+			memset(p + len, 0xBB, LWS_SEND_BUFFER_POST_PADDING);
+			libwebsocket_write(wsi, p, len, LWS_WRITE_TEXT);
 			break;
 		}
 		if (len == 4 && !memcmp(in, "echo", 4)) {
@@ -326,6 +338,37 @@ static void test_chunks(void)
 	close(dflt);
 	CHECK(kit_until_count(&closed_total, 2, 3000));
 	check_sessions();
+	kit_destroy();
+}
+
+static void test_in_place(void)
+{
+	static const char *const messages[2] = { "inplace one", "inplace two, right behind" };
+	unsigned char wire[128], first, buf[64];
+	int port = start(), fd, i;
+	size_t n = 0;
+	long got;
+
+	CHECK(port > 0);
+	if (port <= 0)
+		return;
+	fd = kit_ws_open(port, "default");
+	CHECK(kit_until_count(&established, 1, 3000));
+	/* Both frames in one send, so the second lies right after the first
+	 * one's payload in the server's read. */
+	for (i = 0; i < 2; i++)
+		n += kit_put_frame(wire + n, 0x81, messages[i]);
+	CHECK(!kit_send(fd, wire, n));
+	for (i = 0; i < 2; i++) {
+		got = kit_read_frame(fd, &first, buf, sizeof(buf), 3000);
+		CHECK_INT(first, 0x81);
+		CHECK_INT(got, (long)strlen(messages[i]));
+		CHECK(got == (long)strlen(messages[i]) && !memcmp(buf, messages[i], (size_t)got));
+	}
+	CHECK_INT(conns[0].closed, 0);
+	check_sessions();
+	close(fd);
+	CHECK(kit_until_count(&closed_total, 1, 3000));
 	kit_destroy();
 }
 
@@ -519,6 +562,7 @@ int main(void)
 	if (!flood_buffer)
 		return 1;
 	test_chunks();
+	test_in_place();
 	test_nonzero_return();
 	test_flood();
 	test_timeouts();

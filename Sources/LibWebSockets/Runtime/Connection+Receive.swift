@@ -311,17 +311,24 @@ extension Connection {
             }
             data = transformed
         }
-        // An application extension may hand back memory of its own, with no
-        // room we know of after it: only our buffers get the NUL.
-        let terminator: UnsafeMutableRawPointer? = data.0 == bytes && data.1 <= count ? bytes + data.1 : nil
-        let saved = terminator?.load(as: UInt8.self)
-        terminator?.storeBytes(of: 0, as: UInt8.self)
+        // Our buffers have the send paddings around the data, and the
+        // application may write into them (a reply sent from `in` itself,
+        // as 1.4 allowed). After the data may lie the next frame, not yet
+        // decoded: those bytes are kept and put back, and the first is a
+        // NUL meanwhile. An application extension may hand back memory of
+        // its own, with no room we know of after it: it gets neither.
+        let tail: UnsafeMutableRawPointer? = data.0 == bytes && data.1 <= count ? bytes + data.1 : nil
+        let saved = tail?.loadUnaligned(as: Connection.PostPadding.self)
+        tail?.storeBytes(of: 0, as: UInt8.self)
         let answer = callUser(reason, data.0, data.1)
-        if let terminator, let saved { terminator.storeBytes(of: saved, as: UInt8.self) }
+        if let tail, let saved { tail.storeBytes(of: saved, as: Connection.PostPadding.self) }
         if answer != 0 {
             requestClose()
         }
     }
+
+    /// LWS_SEND_BUFFER_POST_PADDING bytes, as one value.
+    typealias PostPadding = UInt32
 
     private func receiveControl(_ opcode: Opcode, _ payload: [UInt8]) {
         switch opcode {
