@@ -88,14 +88,6 @@ static struct {
 /* ---------------------------------------------------------------------- */
 
 /*
- * A message that arrived in one RECEIVE is echoed from here: the server
- * runs on one thread (each worker is its own process), so one buffer
- * serves every connection and an idle connection keeps no message memory.
- */
-static unsigned char echo_scratch[LWS_SEND_BUFFER_PRE_PADDING + ECHO_RX_BUFFER +
-				  LWS_SEND_BUFFER_POST_PADDING];
-
-/*
  * Whether a reply may go out now rather than wait in the queue: nothing is
  * queued ahead of it and the socket takes more (the writes of one service
  * call go out together, so a burst of pipelined messages costs one send).
@@ -250,13 +242,16 @@ callback_echo(struct libwebsocket_context *context, struct libwebsocket *wsi,
 		return -1;
 
 	case LWS_CALLBACK_RECEIVE:
-		if (!pss->incoming.collecting && len <= ECHO_RX_BUFFER &&
+		if (!pss->incoming.collecting &&
 		    !libwebsockets_remaining_packet_payload(wsi) &&
 		    libwebsocket_is_final_fragment(wsi) &&
 		    echo_can_send_now(wsi, pss)) {
-			memcpy(echo_scratch + LWS_SEND_BUFFER_PRE_PADDING, in, len);
-			return echo_send(wsi, echo_scratch +
-					 LWS_SEND_BUFFER_PRE_PADDING, len,
+			/*
+			 * A message that arrived in one RECEIVE goes back
+			 * from where it lies: in has the send paddings around
+			 * it, as in 1.4, so no copy is needed.
+			 */
+			return echo_send(wsi, in, len,
 					 lws_frame_is_binary(wsi));
 		}
 		switch (test_assembler_add(&pss->incoming, wsi, in, len,
