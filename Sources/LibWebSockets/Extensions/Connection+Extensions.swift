@@ -255,7 +255,12 @@ extension Connection {
         return (UnsafeMutableRawPointer(token), Int(tokens.token_len))
     }
 
-    var hasApplicationExtensions: Bool { activeExtensions.contains { $0.kind == .application } }
+    /// Asked twice per message received: nil extensions answer without
+    /// touching (retaining) anything.
+    var hasApplicationExtensions: Bool {
+        if extensions == nil { return false }
+        return activeExtensions.contains { $0.kind == .application }
+    }
 
     /// Received socket bytes pass PACKET_RX_PREPARSE before frame decoding.
     /// Bytes an extension replaced are decoded from a padded copy (RECEIVE
