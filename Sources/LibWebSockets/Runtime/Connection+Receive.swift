@@ -55,8 +55,11 @@ extension Connection {
 
     private func decodeFrames(_ bytes: UnsafeMutableRawBufferPointer) -> Int {
         var consumed = 0
+        // Read once per call, not per event: it goes through the protocol.
+        let pieceSize = rxBufferSize
         while true {
-            let piece = incoming.compressed ? Int.max : max(rxBufferSize - (incoming.chunk?.count ?? 0), 1)
+            let piece = incoming.compressed ? Int.max
+                : incoming.chunk == nil ? pieceSize : max(pieceSize - incoming.chunk!.count, 1)
             let event = decoder.next(bytes, consumed: &consumed, maxPayload: piece)
             switch event {
             case .needMoreData:
@@ -64,7 +67,7 @@ extension Connection {
             case .frameStart(let info):
                 frameStarted(info)
             case .payload(let range):
-                receivePayload(UnsafeMutableRawBufferPointer(rebasing: bytes[range]))
+                receivePayload(UnsafeMutableRawBufferPointer(rebasing: bytes[range]), pieceSize: pieceSize)
             case .frameEnd:
                 frameEnded()
             case .control(let opcode, let payload):
@@ -152,7 +155,7 @@ extension Connection {
 
     /// Payload bytes of the current data frame, already unmasked in place:
     /// at most one RECEIVE's worth when uncompressed (see `consumeFrames`).
-    private func receivePayload(_ payload: UnsafeMutableRawBufferPointer) {
+    private func receivePayload(_ payload: UnsafeMutableRawBufferPointer, pieceSize: Int) {
         guard state == .webSocket else { return }  // after our close: ignored
         if incoming.compressed, let layers = deflateLayers {
             if !layers.collect(UnsafeRawBufferPointer(payload)) {
@@ -169,7 +172,8 @@ extension Connection {
             failWebSocket(.invalidPayload, "invalid UTF-8 in text message")
             return
         }
-        if (incoming.chunk?.count ?? 0) == 0 && (payload.count >= rxBufferSize || decoder.remainingPayloadInFrame == 0) {
+        if (incoming.chunk == nil || incoming.chunk!.count == 0)
+            && (payload.count >= pieceSize || decoder.remainingPayloadInFrame == 0) {
             // The whole chunk is in the read buffer (which has the same
             // padding around it): deliver it from there, no copy.
             incoming.remaining = decoder.remainingPayloadInFrame
@@ -179,9 +183,9 @@ extension Connection {
         // Only a chunk split across reads needs the connection's own
         // buffer; it is allocated on demand and dropped at message end, so
         // idle connections hold none.
-        let chunk = ensureChunk(rxBufferSize)
+        let chunk = ensureChunk(pieceSize)
         chunk.append(UnsafeRawBufferPointer(payload))
-        if chunk.count >= rxBufferSize {
+        if chunk.count >= pieceSize {
             incoming.remaining = decoder.remainingPayloadInFrame
             flushChunk(chunk)
         }
