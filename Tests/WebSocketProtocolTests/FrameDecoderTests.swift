@@ -231,6 +231,34 @@ final class FrameDecoderTests: XCTestCase {
         XCTAssertEqual(atRest, [false, false, false, false, false, false, false, false, false, false, false, true])
     }
 
+    /// takeFrameEnd ends a frame only once its payload has all been
+    /// returned, and then the decoder goes on with the next frame as after
+    /// a reported `.frameEnd`.
+    func testTakeFrameEndOnlyAfterTheLastPayloadByte() {
+        var decoder = FrameDecoder(role: .client)
+        var bytes: [UInt8] = [0x81, 0x05] + Array("Hello".utf8) + [0x82, 0x01, 0x2A]
+        bytes.withUnsafeMutableBytes { buffer in
+            var consumed = 0
+            XCTAssertFalse(decoder.takeFrameEnd(), "no frame yet")
+            guard case .frameStart = decoder.next(buffer, consumed: &consumed) else { return XCTFail("no start") }
+            XCTAssertFalse(decoder.takeFrameEnd(), "no payload returned yet")
+            guard case .payload(let first) = decoder.next(buffer, consumed: &consumed, maxPayload: 3) else {
+                return XCTFail("no payload")
+            }
+            XCTAssertEqual(first.count, 3)
+            XCTAssertFalse(decoder.takeFrameEnd(), "two bytes still to come")
+            guard case .payload(let rest) = decoder.next(buffer, consumed: &consumed) else { return XCTFail("no rest") }
+            XCTAssertEqual(rest.count, 2)
+            XCTAssertTrue(decoder.takeFrameEnd())
+            XCTAssertTrue(decoder.isBetweenMessages)
+            XCTAssertFalse(decoder.takeFrameEnd(), "ended once")
+            guard case .frameStart(let next) = decoder.next(buffer, consumed: &consumed) else {
+                return XCTFail("the next frame does not follow")
+            }
+            XCTAssertEqual(next.opcode, .binary)
+        }
+    }
+
     func testUnmaskedPingAndMaskedPong() {
         var client = FrameDecoder(role: .client)
         XCTAssertEqual(decode([0x89, 0x05, 0x48, 0x65, 0x6C, 0x6C, 0x6F], with: &client),
