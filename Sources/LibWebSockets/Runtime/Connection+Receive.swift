@@ -68,6 +68,13 @@ extension Connection {
                 frameStarted(info)
             case .payload(let range):
                 receivePayload(UnsafeMutableRawBufferPointer(rebasing: bytes[range]), pieceSize: pieceSize)
+                // The frame's last payload byte: its end is handled now
+                // rather than as the next event, unless the callback
+                // stopped the input (then the end waits with it).
+                if decoder.remainingPayloadInFrame == 0 && !(closeRequested || muted || state == .dead || !input.flowEnabled)
+                    && decoder.takeFrameEnd() {
+                    frameEnded()
+                }
             case .frameEnd:
                 frameEnded()
             case .control(let opcode, let payload):
