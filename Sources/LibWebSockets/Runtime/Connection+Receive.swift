@@ -71,8 +71,7 @@ extension Connection {
                 // The frame's last payload byte: its end is handled now
                 // rather than as the next event, unless the callback
                 // stopped the input (then the end waits with it).
-                if decoder.remainingPayloadInFrame == 0 && !(closeRequested || muted || state == .dead || !input.flowEnabled)
-                    && decoder.takeFrameEnd() {
+                if decoder.remainingPayloadInFrame == 0 && decodingMayContinue && decoder.takeFrameEnd() {
                     frameEnded()
                 }
             case .frameEnd:
@@ -83,10 +82,15 @@ extension Connection {
                 failWebSocket(code, "frame violates RFC 6455")
                 return bytes.count
             }
-            if closeRequested || muted || state == .dead || !input.flowEnabled {
+            if !decodingMayContinue {
                 return consumed
             }
         }
+    }
+
+    /// Nothing a callback did stops decoding: no close, flow still on.
+    private var decodingMayContinue: Bool {
+        !(closeRequested || muted || state == .dead || !input.flowEnabled)
     }
 
     // MARK: The receive state
@@ -121,8 +125,7 @@ extension Connection {
         receiveDepth &-= 1
         guard receiveDepth == 0, let state = receiving,
               state.isAtRest || muted || self.state == .dead else { return }
-        receiving = nil
-        context.receiveStates.giveBack(state)
+        returnReceiveState(state)
     }
 
     /// The logical close: what a message had collected goes now; the state
@@ -132,6 +135,10 @@ extension Connection {
         state.incoming.pointee.chunk = nil
         state.incoming.pointee.pausedInflation = nil
         guard receiveDepth == 0 else { return }
+        returnReceiveState(state)
+    }
+
+    private func returnReceiveState(_ state: ReceiveState) {
         receiving = nil
         context.receiveStates.giveBack(state)
     }

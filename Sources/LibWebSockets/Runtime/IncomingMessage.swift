@@ -3,11 +3,9 @@ import WebSocketProtocol
 /// The WebSocket message being received and its current frame: what the
 /// receive path (`Connection+Receive`) carries from one decoder event to the
 /// next, and what the application asks about from inside RECEIVE
-/// (remaining payload, final fragment, binary, reserved bits). Only an
-/// established session uses it; the logical close drops its buffers.
-///
-/// Word-sized fields first, flags last: no padding between them, and the
-/// connection's small fields fill the tail.
+/// (remaining payload, final fragment, binary, reserved bits). Part of a
+/// `ReceiveState`, held only while a frame or message is unfinished; the
+/// logical close drops its buffers.
 struct IncomingMessage {
     /// Payload split across reads (or inflated), collected until a
     /// RECEIVE's worth is there; allocated on demand and dropped at the

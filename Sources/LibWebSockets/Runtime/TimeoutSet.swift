@@ -19,8 +19,7 @@ struct TimeoutSet {
 
     /// Arms (or re-arms) the connection's timeout.
     mutating func arm(_ connection: Connection, reason: Int32, deadline: UInt64) {
-        let slot = Int(connection.timeoutSlot)
-        if slot >= 0, slot < pending.count, pending[slot].connection === connection {
+        if let slot = slot(of: connection) {
             pending[slot].deadline = deadline
             pending[slot].reason = reason
             return
@@ -30,8 +29,7 @@ struct TimeoutSet {
     }
 
     mutating func remove(_ connection: Connection) {
-        let slot = Int(connection.timeoutSlot)
-        guard slot >= 0, slot < pending.count, pending[slot].connection === connection else { return }
+        guard let slot = slot(of: connection) else { return }
         let last = pending.removeLast()
         if slot < pending.count {
             pending[slot] = last
@@ -42,9 +40,15 @@ struct TimeoutSet {
 
     /// The reason of the connection's pending timeout; 0 when none.
     func reason(of connection: Connection) -> Int32 {
+        slot(of: connection).map { pending[$0].reason } ?? 0
+    }
+
+    /// The connection's index here, checked against the entry (a stale
+    /// slot field never reaches another connection's entry).
+    private func slot(of connection: Connection) -> Int? {
         let slot = Int(connection.timeoutSlot)
-        guard slot >= 0, slot < pending.count, pending[slot].connection === connection else { return 0 }
-        return pending[slot].reason
+        guard slot >= 0, slot < pending.count, pending[slot].connection === connection else { return nil }
+        return slot
     }
 
     /// The members whose deadline has passed, collected first so that closing
