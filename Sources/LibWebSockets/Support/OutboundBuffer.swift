@@ -52,6 +52,15 @@ struct OutboundBuffer: ~Copyable {
 
     /// False when there is no memory for the bytes: nothing is appended.
     mutating func append(_ bytes: UnsafeRawBufferPointer, blocks: SpareBlocks) -> Bool {
+        // The usual case, a corked frame that fits behind the last one,
+        // skips `reserve` and its checks (a third of a pipelined small
+        // echo's send cost was spent keeping the frame).
+        if let memory, memory.pointee.tail > memory.pointee.head,
+           bytes.count <= memory.pointee.capacity &- memory.pointee.tail {
+            copyIn(bytes, memory)
+            memory.pointee.unsentPongStart = -1
+            return true
+        }
         guard let memory = reserve(bytes.count, blocks: blocks) else { return false }
         copyIn(bytes, memory)
         memory.pointee.unsentPongStart = -1
