@@ -35,7 +35,13 @@ extension Decoded: CustomStringConvertible {
 /// Feeds `bytes` to `decoder` in chunks of `chunkSizes` (cycled), each chunk
 /// in a fresh buffer starting at an odd address, checks the `next` contract
 /// on every call, and returns the events with adjacent payloads merged.
+///
+/// With `smallMessagesUpTo`, every call first offers the bytes to
+/// `nextSmallMessage` (a message it takes is recorded as the three events
+/// `next` would have given) and `next` returns payload pieces of at most
+/// that size.
 func decode(_ bytes: [UInt8], with decoder: inout FrameDecoder, chunkSizes: [Int] = [Int.max],
+            smallMessagesUpTo maxPayload: Int? = nil,
             file: StaticString = #filePath, line: UInt = #line) -> [Decoded] {
     var events: [Decoded] = []
     var position = 0
@@ -61,37 +67,56 @@ func decode(_ bytes: [UInt8], with decoder: inout FrameDecoder, chunkSizes: [Int
                 return events
             }
             let before = consumed
-            let event = decoder.next(buffer, consumed: &consumed)
+            if let maxPayload, let message = decoder.nextSmallMessage(buffer, consumed: &consumed,
+                                                                       maxPayload: maxPayload) {
+                let payload = Array(buffer[message.payload])
+                events += [.start(info(message.isText ? .text : .binary, length: UInt64(payload.count))),
+                           .data(payload), .end]
+                continue
+            }
+            let event = decoder.next(buffer, consumed: &consumed, maxPayload: maxPayload ?? .max)
             XCTAssertGreaterThanOrEqual(consumed, before, file: file, line: line)
             XCTAssertLessThanOrEqual(consumed, buffer.count, file: file, line: line)
-            switch event {
-            case .needMoreData:
+            if case .needMoreData = event {
                 XCTAssertEqual(consumed, buffer.count, "needMoreData before the buffer was used up",
                                file: file, line: line)
-            case .frameStart(let info):
-                events.append(.start(info))
-            case .payload(let range):
+            }
+            if case .payload(let range) = event {
                 XCTAssertFalse(range.isEmpty, file: file, line: line)
                 XCTAssertEqual(range.lowerBound, before, file: file, line: line)
                 XCTAssertEqual(range.upperBound, consumed, file: file, line: line)
-                let chunk = Array(UnsafeMutableRawBufferPointer(rebasing: buffer[range]))
-                if case .data(let previous)? = events.last {
-                    events[events.count - 1] = .data(previous + chunk)
-                } else {
-                    events.append(.data(chunk))
-                }
-            case .frameEnd:
-                events.append(.end)
-            case .control(let opcode, let payload):
-                events.append(.control(opcode, payload))
-            case .protocolError(let code):
-                events.append(.error(code))
-                return events
             }
+            if record(event, from: buffer, in: &events) { return events }
             if case .needMoreData = event { break }
         }
     }
     return events
+}
+
+/// Appends `event` to `events`, a payload copied out of `buffer` and merged
+/// with the payload just before it; true once decoding has ended in an error.
+func record(_ event: FrameEvent, from buffer: UnsafeMutableRawBufferPointer, in events: inout [Decoded]) -> Bool {
+    switch event {
+    case .needMoreData:
+        break
+    case .frameStart(let info):
+        events.append(.start(info))
+    case .payload(let range):
+        let chunk = Array(UnsafeMutableRawBufferPointer(rebasing: buffer[range]))
+        if case .data(let previous)? = events.last {
+            events[events.count - 1] = .data(previous + chunk)
+        } else {
+            events.append(.data(chunk))
+        }
+    case .frameEnd:
+        events.append(.end)
+    case .control(let opcode, let payload):
+        events.append(.control(opcode, payload))
+    case .protocolError(let code):
+        events.append(.error(code))
+        return true
+    }
+    return false
 }
 
 /// Builds a frame by hand, independently of `FrameEncoder`.
