@@ -58,6 +58,11 @@ extension Connection {
         // Read once per call, not per event: it goes through the protocol.
         let pieceSize = rxBufferSize
         while true {
+            if let message = decoder.nextSmallMessage(bytes, consumed: &consumed, maxPayload: pieceSize) {
+                receiveSmallMessage(message, in: bytes)
+                if !decodingMayContinue { return consumed }
+                continue
+            }
             let piece = incoming.compressed ? Int.max
                 : incoming.chunk == nil ? pieceSize : max(pieceSize - incoming.chunk!.count, 1)
             let event = decoder.next(bytes, consumed: &consumed, maxPayload: piece)
@@ -164,6 +169,32 @@ extension Connection {
         incoming.isFinalFrame = info.fin
         if info.payloadLength == 0 {
             incoming.zeroLengthFrame = true
+        }
+    }
+
+    /// A message of one small frame, whole in the read buffer: what
+    /// `frameStarted`, `receivePayload` and `frameEnded` do for it, without
+    /// the cases it cannot have (compression, a chunk, pieces, an empty
+    /// payload).
+    private func receiveSmallMessage(_ message: SmallMessage, in bytes: UnsafeMutableRawBufferPointer) {
+        guard state == .webSocket else { return }  // after our close: ignored
+        let payload = UnsafeMutableRawBufferPointer(rebasing: bytes[message.payload])
+        incoming.reservedBits = 0
+        incoming.compressed = false
+        incoming.isText = message.isText
+        incoming.isBinary = !message.isText
+        incoming.isFinalFrame = true
+        incoming.remaining = 0
+        if message.isText {
+            incoming.utf8.reset()
+            guard incoming.utf8.validate(UnsafeRawBufferPointer(payload)) else {
+                failWebSocket(.invalidPayload, "invalid UTF-8 in text message")
+                return
+            }
+        }
+        deliverReceive(payload.baseAddress!, payload.count)
+        if message.isText && state == .webSocket && !incoming.utf8.isAtCharacterBoundary {
+            failWebSocket(.invalidPayload, "text message ends inside a UTF-8 sequence")
         }
     }
 
