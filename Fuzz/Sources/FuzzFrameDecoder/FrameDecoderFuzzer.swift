@@ -3,8 +3,10 @@ import WebSocketProtocol
 
 /// libFuzzer entry point: decodes the input's frame bytes twice, once as one
 /// buffer and once cut where the input says (with the payload handed out in
-/// pieces of a chosen size), checking every call against the decoder's
-/// contract, and requires both runs to see the same frames. Text messages,
+/// pieces of a chosen size, and small messages taken whole by
+/// `nextSmallMessage` as the receiver takes them), checking every call
+/// against the decoder's contract, and requires both runs to see the same
+/// frames. Text messages,
 /// and the raw bytes as cut, are checked against the standard library's
 /// UTF-8 validation.
 ///
@@ -19,7 +21,8 @@ public func fuzzFrameDecoder(_ data: UnsafePointer<UInt8>?, _ size: Int) -> CInt
 
     var wholeRun = FrameDecoderRun(setup: setup, maxPayload: .max)
     let whole = wholeRun.decode(wire, pieces: Piece.whole(ofLength: wire.count))
-    var splitRun = FrameDecoderRun(setup: setup, maxPayload: maxPayload == 0 ? .max : maxPayload)
+    var splitRun = FrameDecoderRun(setup: setup, maxPayload: maxPayload == 0 ? .max : maxPayload,
+                                   takesSmallMessages: true)
     let split = splitRun.decode(wire, pieces: pieces)
     precondition(whole == split, "the same bytes decode differently when cut")
 

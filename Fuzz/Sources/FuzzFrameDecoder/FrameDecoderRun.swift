@@ -24,9 +24,14 @@ struct FrameDecoderRun {
     private var messageSize: UInt64 = 0
     private var frameIsFinal = false
 
-    init(setup: DecoderSetup, maxPayload: Int) {
+    /// Whether every call first offers the bytes to `nextSmallMessage`, as
+    /// the receiver does.
+    private let takesSmallMessages: Bool
+
+    init(setup: DecoderSetup, maxPayload: Int, takesSmallMessages: Bool = false) {
         self.setup = setup
         self.maxPayload = maxPayload
+        self.takesSmallMessages = takesSmallMessages
         decoder = setup.makeDecoder()
     }
 
@@ -52,6 +57,12 @@ struct FrameDecoderRun {
             precondition(callsLeft > 0, "the decoder makes no progress")
             callsLeft -= 1
             let before = consumed
+            if takesSmallMessages,
+               let message = decoder.nextSmallMessage(buffer, consumed: &consumed, maxPayload: maxPayload) {
+                smallMessage(message, in: buffer, before: before, after: consumed)
+                continue
+            }
+            precondition(consumed == before, "a declined small message moved consumed")
             let event = decoder.next(buffer, consumed: &consumed, maxPayload: maxPayload)
             precondition(consumed >= before && consumed <= buffer.count, "consumed moved backwards or past the buffer")
             switch event {
@@ -111,6 +122,33 @@ struct FrameDecoderRun {
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[range])
         text.payload(bytes)
         events.appendPayload(bytes)
+    }
+
+    /// A message `nextSmallMessage` took: it must be what `next` would
+    /// have reported as a frame's start, its payload and its end, and leave
+    /// the decoder as `takeFrameEnd` would.
+    private mutating func smallMessage(_ message: SmallMessage, in buffer: UnsafeMutableRawBufferPointer,
+                                       before: Int, after: Int) {
+        precondition(owedInFrame == nil && openMessage == nil, "a small message inside another message")
+        let length = message.payload.count
+        precondition(length >= 1 && length <= 125 && length <= maxPayload, "small message of a size not asked for")
+        precondition(message.payload.upperBound == after && message.payload.lowerBound > before,
+                     "small message payload is not the end of what was consumed")
+        let opcode: Opcode = message.isText ? .text : .binary
+        let info = FrameInfo(opcode: opcode, messageOpcode: opcode, fin: true, rsv: 0, payloadLength: UInt64(length),
+                             isFirstFrameOfMessage: true)
+        messageSize = info.payloadLength
+        text.startMessage(isText: message.isText)
+        precondition(setup.maxFramePayload == 0 || info.payloadLength <= setup.maxFramePayload, "frame over the limit")
+        precondition(setup.maxMessageSize == 0 || messageSize <= setup.maxMessageSize, "message over the limit")
+        precondition(decoder.remainingPayloadInFrame == 0 && decoder.currentFrameIsFinal && decoder.isBetweenMessages,
+                     "a small message left the decoder inside a frame")
+        events.append(.frameStart(info))
+        let bytes = UnsafeRawBufferPointer(rebasing: buffer[message.payload])
+        text.payload(bytes)
+        events.appendPayload(bytes)
+        text.endMessage()
+        events.append(.frameEnd)
     }
 
     private mutating func frameEnded() {
