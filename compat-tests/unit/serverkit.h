@@ -243,6 +243,20 @@ static inline int kit_until_count(const volatile int *counter, int target, int m
  * ------------------------------------------------------------------------ */
 
 /* A port that nobody listens on right now. */
+/* This process's resident set in bytes (the test process is the server). */
+static inline long kit_rss_bytes(void)
+{
+	long pages = 0, resident = 0;
+	FILE *f = fopen("/proc/self/statm", "r");
+
+	if (f) {
+		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
+			resident = 0;
+		fclose(f);
+	}
+	return resident * sysconf(_SC_PAGESIZE);
+}
+
 static inline int kit_free_port(void)
 {
 	struct sockaddr_in sin;

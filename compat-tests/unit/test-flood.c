@@ -54,19 +54,6 @@ static struct libwebsocket_protocols protocols[] = {
 	{ NULL, NULL, 0, 0, 0, NULL, NULL, 0 },
 };
 
-static long rss_bytes(void)
-{
-	long pages = 0, resident = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f) {
-		if (fscanf(f, "%ld %ld", &pages, &resident) != 2)
-			resident = 0;
-		fclose(f);
-	}
-	return resident * sysconf(_SC_PAGESIZE);
-}
-
 /* The payload of frame i: its number, then padding. */
 static void frame_payload(unsigned char *p, int i)
 {
@@ -236,7 +223,7 @@ static long flood_until_stalled(void)
 
 	build_batch(0);
 	kit_pump(10);
-	before = rss_bytes();
+	before = kit_rss_bytes();
 	idle_since = kit_now_ms();
 	while (flood.frames_sent < FRAMES && kit_now_ms() - idle_since < 2000) {
 		if (send_some())
@@ -246,7 +233,7 @@ static long flood_until_stalled(void)
 	/* What arrived is processed before measuring. */
 	for (idle_since = kit_now_ms(); kit_now_ms() - idle_since < 500;)
 		kit_pump(10);
-	return rss_bytes() - before;
+	return kit_rss_bytes() - before;
 }
 
 /* The flooder reads at last and sends the rest, then closes. */
