@@ -16,7 +16,7 @@ endforeach()
 # Server tests: the test process is the server and its own raw-socket
 # clients (serverkit.h).
 find_package(Threads REQUIRED)
-foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable-order held-input flood after-close lengths random closing accept-backoff reuseport contexts file-serving)
+foreach(unit threads extpoll destroy server-accept server-rx legacy-rx writeable-order held-input flood after-close lengths random closing accept-backoff reuseport contexts file-serving heap-trim)
   add_executable(lws-unit-${unit} ${LWS_UNIT_DIR}/test-${unit}.c)
   target_link_libraries(lws-unit-${unit} PRIVATE websockets Threads::Threads)
   if(unit STREQUAL "legacy-rx")

@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <ifaddrs.h>
 #include <net/if.h>
 #include <netdb.h>
@@ -51,6 +52,17 @@
 extern int accept4(int fd, struct sockaddr *addr, socklen_t *addrlen, int flags);
 
 static inline int lws_c_errno(void) { return errno; }
+
+/*
+ * Gives the free pages anywhere in the C heap back to the kernel (glibc's
+ * malloc_trim); elsewhere the heap is left as it is.
+ */
+static inline void lws_c_trim_heap(void)
+{
+#ifdef __GLIBC__
+	malloc_trim(0);
+#endif
+}
 
 /* The build id after "1.4": CMake passes the git revision; SwiftPM builds say "dev". */
 #ifndef LWS_BUILD_ID

@@ -182,6 +182,7 @@ extension Context {
         for connection in timeouts.expired(at: now) {
             connection.timeoutExpired()
         }
+        heapTrim.trimIfCrowdLeft()
         if extensionSet.count > 0 {
             for case let connection? in connectionsByFd where connection.established && connection.hasApplicationExtensions {
                 connection.tickExtensions()

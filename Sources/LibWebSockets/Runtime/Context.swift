@@ -65,6 +65,7 @@ final class Context {
     var serviceThreadTag: Int32 = 0
     var lastTimeoutScan: UInt64 = 0
     var acceptBackoff = AcceptBackoff()
+    var heapTrim = HeapTrim()
 
     /// One receive buffer for all connections: input is consumed before the
     /// next read, so it never needs to be per connection. It has
@@ -280,12 +281,14 @@ final class Context {
             connectionsByFd.append(contentsOf: repeatElement(nil, count: index + 1 - connectionsByFd.count))
         }
         connectionsByFd[index] = connection
+        heapTrim.connectionAdded()
     }
 
     func forget(_ connection: Connection) {
         let index = Int(connection.fd)
         if index < connectionsByFd.count && connectionsByFd[index] === connection {
             connectionsByFd[index] = nil
+            heapTrim.connectionRemoved()
         }
         retired.append(connection)
     }
