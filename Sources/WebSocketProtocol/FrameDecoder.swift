@@ -201,16 +201,13 @@ public struct FrameDecoder {
         let masked = lengthByte & 0x80 != 0
         let length = Int(lengthByte & 0x7F)
         guard masked == (role == .server), length > 0, length < 126, length <= maxPayload,
-              maxFramePayload == 0 || UInt64(length) <= maxFramePayload,
-              maxMessageSize == 0 || UInt64(length) <= maxMessageSize else { return nil }
+              sizeLimitError(firstByte: firstByte, payloadLength: UInt64(length)) == nil else { return nil }
         let headerLength = masked ? 6 : 2
         guard buffer.count &- start >= headerLength &+ length else { return nil }
         let payload = start &+ headerLength ..< start &+ headerLength &+ length
         if masked {
-            let key = UInt32(buffer[start &+ 2]) << 24 | UInt32(buffer[start &+ 3]) << 16
-                | UInt32(buffer[start &+ 4]) << 8 | UInt32(buffer[start &+ 5])
-            MaskingKey(networkOrder: key).apply(to: UnsafeMutableRawBufferPointer(rebasing: buffer[payload]),
-                                                startingAt: 0)
+            FrameDecoder.maskingKey(in: buffer, at: start &+ 2)
+                .apply(to: UnsafeMutableRawBufferPointer(rebasing: buffer[payload]), startingAt: 0)
         }
         messageLength = UInt64(length)
         remainingPayloadInFrame = 0
@@ -377,13 +374,17 @@ public struct FrameDecoder {
         }
         var maskingKey: MaskingKey?
         if masked {
-            let key = UInt32(buffer[position]) << 24 | UInt32(buffer[position &+ 1]) << 16
-                | UInt32(buffer[position &+ 2]) << 8 | UInt32(buffer[position &+ 3])
-            maskingKey = MaskingKey(networkOrder: key)
+            maskingKey = FrameDecoder.maskingKey(in: buffer, at: position)
             position &+= 4
         }
         consumed = position
         return .decoded(headerComplete(firstByte: firstByte, payloadLength: payloadLength, maskingKey: maskingKey))
+    }
+
+    /// The four key bytes at `position`, in wire order.
+    private static func maskingKey(in buffer: UnsafeMutableRawBufferPointer, at position: Int) -> MaskingKey {
+        MaskingKey(networkOrder: UInt32(buffer[position]) << 24 | UInt32(buffer[position &+ 1]) << 16
+            | UInt32(buffer[position &+ 2]) << 8 | UInt32(buffer[position &+ 3]))
     }
 
     /// The configured frame and message size limits (data frames only).
