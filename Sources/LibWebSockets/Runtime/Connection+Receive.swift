@@ -185,17 +185,10 @@ extension Connection {
         incoming.isBinary = !message.isText
         incoming.isFinalFrame = true
         incoming.remaining = 0
-        if message.isText {
-            incoming.utf8.reset()
-            guard incoming.utf8.validate(UnsafeRawBufferPointer(payload)) else {
-                failWebSocket(.invalidPayload, "invalid UTF-8 in text message")
-                return
-            }
-        }
+        if message.isText { incoming.utf8.reset() }
+        guard acceptsText(UnsafeRawBufferPointer(payload)) else { return }
         deliverReceive(payload.baseAddress!, payload.count)
-        if message.isText && state == .webSocket && !incoming.utf8.isAtCharacterBoundary {
-            failWebSocket(.invalidPayload, "text message ends inside a UTF-8 sequence")
-        }
+        checkTextEndsOnCharacter()
     }
 
     /// Payload bytes of the current data frame, already unmasked in place:
@@ -213,10 +206,7 @@ extension Connection {
             if drainInflater(codec) { incoming.pausedInflation = .midFrame }
             return
         }
-        if incoming.isText && !incoming.utf8.validate(UnsafeRawBufferPointer(payload)) {
-            failWebSocket(.invalidPayload, "invalid UTF-8 in text message")
-            return
-        }
+        guard acceptsText(UnsafeRawBufferPointer(payload)) else { return }
         if (incoming.chunk == nil || incoming.chunk!.count == 0)
             && (payload.count >= pieceSize || decoder.remainingPayloadInFrame == 0) {
             // The whole chunk is in the read buffer (which has the same
@@ -339,9 +329,24 @@ extension Connection {
         incoming.zeroLengthFrame = false
         if incoming.isFinalFrame {
             incoming.chunk = nil
-            if incoming.isText && state == .webSocket && !incoming.utf8.isAtCharacterBoundary {
-                failWebSocket(.invalidPayload, "text message ends inside a UTF-8 sequence")
-            }
+            checkTextEndsOnCharacter()
+        }
+    }
+
+    /// Streams a text message's payload through its UTF-8 check; false,
+    /// with the connection failed (1007), when the bytes cannot be valid
+    /// text. Binary payload always passes.
+    private func acceptsText(_ bytes: UnsafeRawBufferPointer,
+                             _ why: StaticString = "invalid UTF-8 in text message") -> Bool {
+        guard incoming.isText && !incoming.utf8.validate(bytes) else { return true }
+        failWebSocket(.invalidPayload, why)
+        return false
+    }
+
+    /// A text message has ended: it must not end inside a character.
+    private func checkTextEndsOnCharacter() {
+        if incoming.isText && state == .webSocket && !incoming.utf8.isAtCharacterBoundary {
+            failWebSocket(.invalidPayload, "text message ends inside a UTF-8 sequence")
         }
     }
 
@@ -453,10 +458,7 @@ extension Connection {
                 pausing = !input.flowEnabled
             case .produced(let n):
                 let fresh = UnsafeRawBufferPointer(start: chunk.start + chunk.count, count: n)
-                if incoming.isText && !incoming.utf8.validate(fresh) {
-                    failWebSocket(.invalidPayload, "invalid UTF-8 in inflated text message")
-                    return false
-                }
+                guard acceptsText(fresh, "invalid UTF-8 in inflated text message") else { return false }
                 chunk.count += n
                 if pausing {
                     inflater.retainInput()
