@@ -242,7 +242,6 @@ static inline int kit_until_count(const volatile int *counter, int target, int m
  * Server set-up
  * ------------------------------------------------------------------------ */
 
-/* A port that nobody listens on right now. */
 /* This process's resident set in bytes (the test process is the server). */
 static inline long kit_rss_bytes(void)
 {
@@ -257,6 +256,7 @@ static inline long kit_rss_bytes(void)
 	return resident * sysconf(_SC_PAGESIZE);
 }
 
+/* A port that nobody listens on right now. */
 static inline int kit_free_port(void)
 {
 	struct sockaddr_in sin;

@@ -76,9 +76,7 @@ int main(void)
 	last = open_with_partial_frame(port);
 	CHECK_INT(opened, CROWD);
 	CHECK(last >= 0);
-	until = kit_now_ms() + 5000;
-	while (kit_now_ms() < until && established < CROWD + 1)
-		kit_pump(20);
+	kit_until_count(&established, CROWD + 1, 5000);
 	kit_pump(200);
 	full = kit_rss_bytes();
 	/* The chunks are there: 128 of them, 40,000 bytes written into each. */

@@ -88,6 +88,14 @@ struct FrameDecoderRun {
     }
 
     private mutating func frameStarted(_ info: FrameInfo) {
+        precondition(decoder.remainingPayloadInFrame == info.payloadLength, "remainingPayloadInFrame is not the frame length")
+        precondition(decoder.currentFrameIsFinal == info.fin, "currentFrameIsFinal is not the FIN bit")
+        startFrame(info)
+    }
+
+    /// The frame rules and the harness's account of a frame that starts,
+    /// whichever call reported it.
+    private mutating func startFrame(_ info: FrameInfo) {
         precondition(owedInFrame == nil, "a frame started inside another frame's payload")
         precondition(!info.opcode.isControl && !info.opcode.isReserved, "frameStart for a control or reserved opcode")
         precondition(info.messageOpcode == .text || info.messageOpcode == .binary, "a message that is neither text nor binary")
@@ -103,8 +111,6 @@ struct FrameDecoderRun {
         precondition(setup.maxFramePayload == 0 || info.payloadLength <= setup.maxFramePayload, "frame over the limit")
         messageSize += info.payloadLength
         precondition(setup.maxMessageSize == 0 || messageSize <= setup.maxMessageSize, "message over the limit")
-        precondition(decoder.remainingPayloadInFrame == info.payloadLength, "remainingPayloadInFrame is not the frame length")
-        precondition(decoder.currentFrameIsFinal == info.fin, "currentFrameIsFinal is not the FIN bit")
         owedInFrame = info.payloadLength
         messageOpcode = info.messageOpcode
         frameIsFinal = info.fin
@@ -135,20 +141,15 @@ struct FrameDecoderRun {
         precondition(message.payload.upperBound == after && message.payload.lowerBound > before,
                      "small message payload is not the end of what was consumed")
         let opcode: Opcode = message.isText ? .text : .binary
-        let info = FrameInfo(opcode: opcode, messageOpcode: opcode, fin: true, rsv: 0, payloadLength: UInt64(length),
-                             isFirstFrameOfMessage: true)
-        messageSize = info.payloadLength
-        text.startMessage(isText: message.isText)
-        precondition(setup.maxFramePayload == 0 || info.payloadLength <= setup.maxFramePayload, "frame over the limit")
-        precondition(setup.maxMessageSize == 0 || messageSize <= setup.maxMessageSize, "message over the limit")
+        startFrame(FrameInfo(opcode: opcode, messageOpcode: opcode, fin: true, rsv: 0, payloadLength: UInt64(length),
+                             isFirstFrameOfMessage: true))
         precondition(decoder.remainingPayloadInFrame == 0 && decoder.currentFrameIsFinal && decoder.isBetweenMessages,
                      "a small message left the decoder inside a frame")
-        events.append(.frameStart(info))
         let bytes = UnsafeRawBufferPointer(rebasing: buffer[message.payload])
         text.payload(bytes)
         events.appendPayload(bytes)
-        text.endMessage()
-        events.append(.frameEnd)
+        owedInFrame = 0
+        frameEnded()
     }
 
     private mutating func frameEnded() {
